@@ -1,0 +1,47 @@
+# The front door. `make run` and `make test` work on a fresh machine with Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+-include .env
+export
+
+.PHONY: run test lint format bench install e2e clean-db messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+# A local .env the first time only: random secret key, DEBUG on, one demo password.
+.env: | $(BIN)/python
+	$(BIN)/python -c "import secrets; print(f'SECRET_KEY={secrets.token_urlsafe(50)}\nDEBUG=true\nDEMO_PASSWORD={secrets.token_urlsafe(9)}')" > .env
+
+install: $(VENV)/.installed .env
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --password "$$DEMO_PASSWORD"
+	@echo "Reform Portal: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "Demo logins: admin, reviewer, leader, canloc, stttt — password: $$DEMO_PASSWORD"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# SQLite by default; DATABASE_URL=postgres://… runs the same suite on PostgreSQL.
+test: install
+	STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python bench/run.py

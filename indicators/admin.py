@@ -1,0 +1,86 @@
+from django.contrib import admin
+
+from indicators.models import DataValue, Indicator, IndicatorGroup, Submission, SubmissionEvent, ValueChange
+
+
+@admin.register(IndicatorGroup)
+class IndicatorGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "section", "order", "name_vi"]
+    list_filter = ["section"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "section",
+        "group",
+        "order",
+        "name_vi",
+        "value_type",
+        "time_aggregation",
+        "unit_aggregation",
+        "is_active",
+    ]
+    list_filter = ["section", "group", "value_type", "is_active"]
+    search_fields = ["code", "name_vi", "name_en"]
+    list_select_related = ["group"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Official figures change only through indicators.services, which audits every change."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DataValue)
+class DataValueAdmin(ReadOnlyAdmin):
+    list_display = [
+        "indicator",
+        "org_unit",
+        "year",
+        "quarter",
+        "value",
+        "numerator",
+        "denominator",
+        "version",
+        "updated_by",
+        "updated_at",
+    ]
+    list_filter = ["year", "quarter", "indicator__section", "org_unit__kind"]
+    search_fields = ["indicator__code", "org_unit__code"]
+    list_select_related = ["indicator", "org_unit", "updated_by"]
+
+
+@admin.register(ValueChange)
+class ValueChangeAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "changed_by", "channel", "indicator", "org_unit", "year", "quarter", "old", "new"]
+    list_filter = ["channel", "year"]
+    search_fields = ["indicator__code", "org_unit__code", "changed_by__username"]
+    list_select_related = ["indicator", "org_unit", "changed_by"]
+
+
+class SubmissionEventInline(admin.TabularInline):
+    model = SubmissionEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_status", "to_status", "comment", "by", "at", "channel"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["org_unit", "year", "quarter", "status", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "year", "quarter"]
+    search_fields = ["org_unit__code", "org_unit__name_vi"]
+    list_select_related = ["org_unit"]
+    inlines = [SubmissionEventInline]

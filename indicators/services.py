@@ -1,0 +1,453 @@
+"""Writing quarterly values: one validation and one save for every channel.
+
+The browser form, the Excel upload, the API and the `import_values` command
+all call `values_save`. It checks every row before writing anything, then
+writes all rows or none, and records each change in the audit history.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from indicators.models import Channel, DataValue, Indicator, Submission, SubmissionStatus, ValueChange, ValueType
+from indicators.periods import YEAR_MAX, YEAR_MIN, Period
+from organizations import access
+from organizations.models import OrgUnit
+from reform_portal.tabular import RowError, RowsInvalid
+
+VALUE_COLUMNS = ["org_unit", "indicator", "year", "quarter", "value", "numerator", "denominator", "note"]
+NOTE_MAX = 1000
+
+
+class NotAllowed(Exception):
+    """The caller may not write some rows' units; `rows` lists them."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors[:5]))
+
+
+class VersionConflict(Exception):
+    """Someone saved a newer value since the caller read it. Nothing was written."""
+
+    def __init__(self, conflicts: list[dict]):
+        self.conflicts = conflicts
+        super().__init__(_("Số liệu đã được người khác thay đổi."))
+
+
+@dataclass
+class ValueRow:
+    """One cell to write. Text or numbers are accepted; `row` numbers messages."""
+
+    org_unit: str
+    indicator: str
+    year: object
+    quarter: object
+    value: object = None
+    numerator: object = None
+    denominator: object = None
+    note: str = ""
+    version: int | None = None  # the version the writer read; None: don't check
+    row: int | None = None
+
+    @classmethod
+    def from_mapping(cls, data: dict, row: int | None = None) -> "ValueRow":
+        version = data.get("version")
+        return cls(
+            org_unit=str(data.get("org_unit") or "").strip(),
+            indicator=str(data.get("indicator") or "").strip(),
+            year=data.get("year"),
+            quarter=data.get("quarter"),
+            value=data.get("value"),
+            numerator=data.get("numerator"),
+            denominator=data.get("denominator"),
+            note=data.get("note") or "",
+            version=int(version) if str(version or "").strip().isdigit() else None,
+            row=row,
+        )
+
+
+@dataclass
+class SaveResult:
+    created: int = 0
+    updated: int = 0
+    cleared: int = 0
+    unchanged: int = 0
+    values: list[DataValue] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.cleared
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _to_decimal(v) -> Decimal | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, Decimal)):
+        return Decimal(v)
+    if isinstance(v, float):
+        return Decimal(repr(v))
+    try:
+        d = Decimal(str(v).strip().replace(" ", ""))
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+def _to_whole(v) -> int | None:
+    d = _to_decimal(v)
+    if d is None or d != d.to_integral_value():
+        return None
+    return int(d)
+
+
+def _clean_row(r: ValueRow, indicator: Indicator, errors: list[RowError]) -> dict | None:
+    """The cell's typed content, or None to clear it. Appends errors, in Vietnamese."""
+    n = r.row
+    note = str(r.note or "").strip()
+    if len(note) > NOTE_MAX:
+        errors.append(RowError(n, "note", _("Ghi chú dài quá %(n)s ký tự.") % {"n": NOTE_MAX}))
+    if indicator.value_type == ValueType.RATIO:
+        if not _blank(r.value):
+            errors.append(
+                RowError(
+                    n, "value", _("Chỉ tiêu «%(c)s» là tỷ số: nhập tử số và mẫu số, không nhập giá trị.") % {"c": indicator.code}
+                )
+            )
+            return None
+        if _blank(r.numerator) and _blank(r.denominator):
+            return {"value": None, "numerator": None, "denominator": None, "note": note} if note else None
+        num, den = _to_whole(r.numerator), _to_whole(r.denominator)
+        bad = False
+        if _blank(r.numerator) or num is None or num < 0:
+            errors.append(RowError(n, "numerator", _("Tử số phải là số nguyên không âm.")))
+            bad = True
+        if _blank(r.denominator) or den is None or den < 1:
+            errors.append(RowError(n, "denominator", _("Mẫu số phải là số nguyên lớn hơn 0.")))
+            bad = True
+        if not bad and num > den:
+            errors.append(RowError(n, "numerator", _("Tử số (%(a)s) không được lớn hơn mẫu số (%(b)s).") % {"a": num, "b": den}))
+            bad = True
+        return None if bad else {"value": None, "numerator": num, "denominator": den, "note": note}
+
+    if not _blank(r.numerator) or not _blank(r.denominator):
+        errors.append(RowError(n, "numerator", _("Chỉ tiêu «%(c)s» không phải tỷ số: chỉ nhập giá trị.") % {"c": indicator.code}))
+        return None
+    if _blank(r.value):
+        return {"value": None, "numerator": None, "denominator": None, "note": note} if note else None
+    d = _to_decimal(r.value)
+    if indicator.value_type == ValueType.COUNT:
+        if d is None or d != d.to_integral_value() or d < 0:
+            errors.append(RowError(n, "value", _("Giá trị phải là số nguyên không âm (nhận được «%(v)s»).") % {"v": r.value}))
+            return None
+        if d >= Decimal(10) ** 14:
+            errors.append(RowError(n, "value", _("Giá trị quá lớn.")))
+            return None
+        return {"value": d.quantize(Decimal(1)), "numerator": None, "denominator": None, "note": note}
+    # percent
+    if d is None or d < 0 or d > 100:
+        errors.append(RowError(n, "value", _("Tỷ lệ phải là số từ 0 đến 100 (nhận được «%(v)s»).") % {"v": r.value}))
+        return None
+    if d != d.quantize(Decimal("0.01")):
+        errors.append(RowError(n, "value", _("Tỷ lệ có nhiều nhất 2 chữ số thập phân.")))
+        return None
+    return {"value": d.quantize(Decimal("0.01")), "numerator": None, "denominator": None, "note": note}
+
+
+def _cell_json(cell: dict | None):
+    if cell is None:
+        return None
+    return {
+        "value": None if cell["value"] is None else str(cell["value"]),
+        "numerator": cell["numerator"],
+        "denominator": cell["denominator"],
+        "note": cell["note"],
+    }
+
+
+def values_validate(rows: list[ValueRow]) -> list[tuple[ValueRow, OrgUnit, Indicator, dict | None]]:
+    """Check every row; return them typed, or raise RowsInvalid with every problem found.
+
+    Three queries whatever the number of rows: units, indicators, locked submissions.
+    """
+    errors: list[RowError] = []
+    unit_codes = {r.org_unit for r in rows}
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=unit_codes)}
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in={r.indicator for r in rows})}
+    checked = []
+    seen: dict[tuple, int | None] = {}
+    for r in rows:
+        n = r.row
+        row_ok = True
+        unit = units.get(r.org_unit)
+        if unit is None:
+            errors.append(RowError(n, "org_unit", _("Không tìm thấy đơn vị «%(c)s».") % {"c": r.org_unit}))
+            row_ok = False
+        indicator = indicators.get(r.indicator)
+        if indicator is None:
+            errors.append(RowError(n, "indicator", _("Không tìm thấy chỉ tiêu «%(c)s».") % {"c": r.indicator}))
+            row_ok = False
+        year, quarter = _to_whole(r.year), _to_whole(r.quarter)
+        if year is None or not YEAR_MIN <= year <= YEAR_MAX:
+            errors.append(RowError(n, "year", _("Năm phải là số nguyên từ %(a)s đến %(b)s.") % {"a": YEAR_MIN, "b": YEAR_MAX}))
+            row_ok = False
+        if quarter is None or not 1 <= quarter <= 4:
+            errors.append(RowError(n, "quarter", _("Quý phải là 1, 2, 3 hoặc 4.")))
+            row_ok = False
+        if not row_ok:
+            continue
+        if not indicator.is_active:
+            errors.append(RowError(n, "indicator", _("Chỉ tiêu «%(c)s» đã ngừng sử dụng.") % {"c": indicator.code}))
+            continue
+        if not indicator.is_reported_by(unit.kind):
+            errors.append(
+                RowError(
+                    n,
+                    "indicator",
+                    _("Đơn vị loại «%(k)s» không báo cáo chỉ tiêu «%(c)s».")
+                    % {"k": unit.get_kind_display(), "c": indicator.code},
+                )
+            )
+            continue
+        period = Period(year, quarter)
+        if not unit.is_open_between(period.calendar_start, period.calendar_end):
+            errors.append(
+                RowError(
+                    n,
+                    "org_unit",
+                    _("Đơn vị «%(c)s» không hoạt động trong %(p)s (hiệu lực %(f)s – %(t)s).")
+                    % {
+                        "c": unit.code,
+                        "p": period.label,
+                        "f": unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "…",
+                        "t": unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "…",
+                    },
+                )
+            )
+            continue
+        key = (unit.pk, indicator.pk, year, quarter)
+        if key in seen:
+            errors.append(RowError(n, "indicator", _("Ô số liệu này đã có ở dòng %(r)s.") % {"r": seen[key]}))
+            continue
+        seen[key] = n
+        r.year, r.quarter = year, quarter
+        cell = _clean_row(r, indicator, errors)
+        checked.append((r, unit, indicator, cell))
+
+    if checked:
+        periods = {(u.pk, r.year, r.quarter) for r, u, _i, _c in checked}
+        locked = set(
+            Submission.objects.filter(
+                org_unit_id__in={p[0] for p in periods},
+                year__in={p[1] for p in periods},
+                status=SubmissionStatus.APPROVED,
+            ).values_list("org_unit_id", "year", "quarter")
+        )
+        for r, u, _i, _c in checked:
+            if (u.pk, r.year, r.quarter) in locked:
+                errors.append(
+                    RowError(
+                        r.row,
+                        "org_unit",
+                        _("Báo cáo %(p)s của «%(c)s» đã được phê duyệt nên số liệu bị khóa; cần cán bộ thẩm định mở lại.")
+                        % {"p": Period(r.year, r.quarter).label, "c": u.code},
+                    )
+                )
+    if errors:
+        raise RowsInvalid(sorted(errors, key=lambda e: (e.row is None, e.row or 0)))
+    return checked
+
+
+@transaction.atomic
+def values_save(*, rows: list[ValueRow], by=None, channel: str = Channel.COMMAND, dry_run: bool = False) -> SaveResult:
+    """Validate every row, then write all of them or none.
+
+    `by=None` is the system (a command run by an operator); otherwise every
+    row's unit must be one `by` may enter (NotAllowed). A row whose `version`
+    differs from the stored one raises VersionConflict. Empty value fields
+    clear the cell. Each change leaves a ValueChange.
+    """
+    checked = values_validate(rows)
+    if by is not None:
+        denied = [
+            RowError(r.row, "org_unit", _("Bạn không có quyền nhập số liệu cho đơn vị «%(c)s».") % {"c": u.code})
+            for r, u, _i, _c in checked
+            if not access.can_enter(by, u)
+        ]
+        if denied:
+            raise NotAllowed(denied)
+
+    result = SaveResult()
+    if not checked:
+        return result
+    keys = {(u.pk, i.pk, r.year, r.quarter) for r, u, i, _c in checked}
+    existing_qs = DataValue.objects.select_for_update().filter(
+        org_unit_id__in={k[0] for k in keys}, indicator_id__in={k[1] for k in keys}, year__in={k[2] for k in keys}
+    )
+    existing = {(v.org_unit_id, v.indicator_id, v.year, v.quarter): v for v in existing_qs}
+
+    conflicts = []
+    for r, u, i, _c in checked:
+        if r.version is None:
+            continue
+        current = existing.get((u.pk, i.pk, r.year, r.quarter))
+        current_version = current.version if current else 0
+        if current_version != r.version:
+            conflicts.append(
+                {
+                    "row": r.row,
+                    "org_unit": u.code,
+                    "indicator": i.code,
+                    "year": r.year,
+                    "quarter": r.quarter,
+                    "your_version": r.version,
+                    "current_version": current_version,
+                    "current": _cell_json(current.as_cell()) if current else None,
+                    "updated_by": (current.updated_by.get_username() if current and current.updated_by_id else None),
+                    "updated_at": current.updated_at.isoformat() if current else None,
+                }
+            )
+    if conflicts:
+        raise VersionConflict(conflicts)
+
+    changes, to_create, to_update, to_delete = [], [], [], []
+    user = by if by is not None and by.is_authenticated else None
+    for r, u, i, cell in checked:
+        current = existing.get((u.pk, i.pk, r.year, r.quarter))
+        old = current.as_cell() if current else None
+        if cell is not None and cell["value"] is None and cell["numerator"] is None:
+            cell = None  # a note alone is not a value: the cell stays empty
+        if cell is None:
+            if current is None:
+                result.unchanged += 1
+                continue
+            to_delete.append(current.pk)
+            result.cleared += 1
+            version = current.version + 1
+        elif current is None:
+            current = DataValue(indicator=i, org_unit=u, year=r.year, quarter=r.quarter, updated_by=user, **cell)
+            to_create.append(current)
+            result.created += 1
+            version = 1
+        elif old == cell:
+            result.unchanged += 1
+            result.values.append(current)
+            continue
+        else:
+            for k, v in cell.items():
+                setattr(current, k, v)
+            current.version += 1
+            current.updated_by = user
+            to_update.append(current)
+            result.updated += 1
+            version = current.version
+        if cell is not None:
+            result.values.append(current)
+        changes.append(
+            ValueChange(
+                indicator=i,
+                org_unit=u,
+                year=r.year,
+                quarter=r.quarter,
+                old=_cell_json(old),
+                new=_cell_json(cell),
+                version=version,
+                channel=channel,
+                changed_by=user,
+            )
+        )
+    if to_delete:
+        DataValue.objects.filter(pk__in=to_delete).delete()
+    if to_create:
+        DataValue.objects.bulk_create(to_create, batch_size=1000)
+    if to_update:
+        from django.utils import timezone
+
+        now = timezone.now()
+        for v in to_update:
+            v.updated_at = now
+        DataValue.objects.bulk_update(
+            to_update, ["value", "numerator", "denominator", "note", "version", "updated_by", "updated_at"], batch_size=1000
+        )
+    ValueChange.objects.bulk_create(changes, batch_size=1000)
+    if dry_run:
+        transaction.set_rollback(True)
+    return result
+
+
+def values_import(*, name: str, data: bytes, by=None, channel: str = Channel.UPLOAD, dry_run: bool = False) -> SaveResult:
+    """A .csv or .xlsx with the columns of VALUE_COLUMNS, all or nothing.
+
+    Row numbers in errors are the file's own line numbers (the header is line 1
+    when it is the first row), so a user can find them in a spreadsheet.
+    """
+    from reform_portal.tabular import LINE, read_rows
+
+    table = read_rows(name, data, required=["org_unit", "indicator", "year", "quarter"])
+    rows = [ValueRow.from_mapping(d, row=d[LINE]) for d in table]
+    return values_save(rows=rows, by=by, channel=channel, dry_run=dry_run)
+
+
+INDICATOR_COLUMNS = [
+    "code",
+    "section",
+    "group",
+    "order",
+    "name_vi",
+    "name_en",
+    "unit_vi",
+    "value_type",
+    "time_aggregation",
+    "unit_aggregation",
+    "reported_by",
+]
+
+
+@transaction.atomic
+def catalogue_load(*, groups: list[dict], indicators: list[dict]) -> dict:
+    """Add or update indicator groups and indicators by code (the shipped catalogue, or another)."""
+    from django.core.exceptions import ValidationError
+
+    from indicators.models import IndicatorGroup
+
+    errors: list[RowError] = []
+    group_objs = {}
+    for g in groups:
+        obj, _created = IndicatorGroup.objects.update_or_create(
+            code=g["code"], defaults={k: g[k] for k in ("section", "order", "name_vi", "name_en")}
+        )
+        group_objs[obj.code] = obj
+    group_objs.update({g.code: g for g in IndicatorGroup.objects.exclude(code__in=group_objs)})
+    created = updated = 0
+    for n, row in enumerate(indicators, start=1):
+        n = row.get("__line__", n)
+        group = group_objs.get(row.get("group", ""))
+        if group is None:
+            errors.append(RowError(n, "group", _("Không tìm thấy nhóm chỉ tiêu «%(g)s».") % {"g": row.get("group")}))
+            continue
+        fields = {k: (row.get(k) or "").strip() for k in INDICATOR_COLUMNS if k not in ("code", "group", "order")}
+        fields["reported_by"] = ",".join(k.strip() for k in fields["reported_by"].split(","))
+        fields["group"] = group
+        fields["order"] = int(row.get("order") or 0)
+        ind = Indicator.objects.filter(code=row["code"]).first() or Indicator(code=row["code"])
+        is_new = ind.pk is None
+        for k, v in fields.items():
+            setattr(ind, k, v)
+        try:
+            ind.full_clean()
+        except ValidationError as exc:
+            for f, msgs in exc.message_dict.items():
+                errors.extend(RowError(n, f, m) for m in msgs)
+            continue
+        ind.save()
+        created += is_new
+        updated += not is_new
+    if errors:
+        raise RowsInvalid(errors)
+    return {"created": created, "updated": updated}

@@ -1,0 +1,29 @@
+"""What the import commands share: read a file, run an all-or-nothing service, report bad rows."""
+
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from reform_portal.tabular import RowsInvalid, UnreadableFile
+
+
+def read_file(path: str) -> tuple[str, bytes]:
+    p = Path(path)
+    if not p.is_file():
+        raise CommandError(f"File not found: {path}")
+    return p.name, p.read_bytes()
+
+
+def run_import(command, action, *, dry_run: bool):
+    """Run `action()`; on bad rows print each one and exit non-zero, saving nothing."""
+    try:
+        result = action()
+    except UnreadableFile as exc:
+        raise CommandError(str(exc)) from None
+    except RowsInvalid as exc:
+        for error in exc.errors:
+            command.stderr.write(str(error))
+        raise CommandError(f"{len(exc.errors)} error(s); nothing was saved.") from None
+    if dry_run:
+        command.stdout.write("Dry run: the file is valid; nothing was saved.")
+    return result

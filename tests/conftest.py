@@ -1,0 +1,100 @@
+"""Shared fixtures: the demo data set, loaded once, and the personas who use the portal.
+
+The test database gets `seed_demo` once per run. Ordinary tests run inside a
+transaction and see it untouched. Tests that need real commits (live_server,
+transactional_db) flush the database when they finish, so they run last and
+re-seed for themselves (see `seeded_live_server` in tests/e2e/conftest.py).
+"""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from organizations.models import Membership, OrgUnit, Role
+
+DEMO_PASSWORD = "demo-pass-2018"
+
+
+def seed(password: str = DEMO_PASSWORD) -> None:
+    call_command("seed_demo", password=password, stdout=io.StringIO())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock():
+        seed()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that commit (and so flush the database afterwards) go last."""
+
+    def flushes(item):
+        names = getattr(item, "fixturenames", ())
+        return "live_server" in names or "transactional_db" in names or "seeded_live_server" in names
+
+    items.sort(key=flushes)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _user(username):
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def province(db):
+    return OrgUnit.objects.get(code="HT")
+
+
+@pytest.fixture
+def clerk_can_loc(db):
+    """Clerk of Can Loc district (HT-443)."""
+    return _user("canloc")
+
+
+@pytest.fixture
+def clerk_stttt(db):
+    """Clerk of the Department of Information and Communications (HT-STTTT)."""
+    return _user("stttt")
+
+
+@pytest.fixture
+def reviewer(db):
+    """Reviewer at the province: the whole tree."""
+    return _user("reviewer")
+
+
+@pytest.fixture
+def leader(db):
+    """Provincial leader: reads everything, changes nothing."""
+    return _user("leader")
+
+
+@pytest.fixture
+def admin_user(db):
+    return _user("admin")
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but a member of no unit."""
+    return get_user_model().objects.create_user("outsider", password=DEMO_PASSWORD)
+
+
+@pytest.fixture
+def district_reviewer(db):
+    """Reviewer of Huong Khe district (HT-444) only: a subtree that excludes Can Loc."""
+    user = get_user_model().objects.create_user("reviewer444", password=DEMO_PASSWORD)
+    Membership.objects.create(user=user, org_unit=OrgUnit.objects.get(code="HT-444"), role=Role.REVIEWER)
+    return user
