@@ -1,9 +1,11 @@
 from django.urls import path
 
-from reports import views
+from reports.views import home
 
 app_name = "reports"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    # -- dashboard (issue: leadership dashboard) --
+    # -- annual report (issue: the annual report) --
 ]

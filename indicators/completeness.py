@@ -1,0 +1,93 @@
+"""Who has reported for a quarter: the review page and the dashboard both read this.
+
+A unit is expected to report for a quarter when it is open during that quarter
+and its kind reports at least one active indicator. It has reported when its
+submission is submitted or approved; on time when that happened by the due date
+(end of the Decree 09/2019 data window plus SUBMISSION_GRACE_DAYS).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from indicators.models import Indicator, Submission, SubmissionStatus
+from indicators.periods import Period
+from organizations.models import OrgUnit
+
+
+@dataclass
+class UnitStatus:
+    unit: OrgUnit
+    submission: Submission | None
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else "none"
+
+    @property
+    def has_reported(self) -> bool:
+        return self.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
+
+    @property
+    def first_submitted_at(self) -> datetime.datetime | None:
+        return self.submission.submitted_at if self.submission else None
+
+
+@dataclass
+class Completeness:
+    period: Period
+    units: list[UnitStatus] = field(default_factory=list)
+
+    @property
+    def expected(self) -> int:
+        return len(self.units)
+
+    @property
+    def reported(self) -> list[UnitStatus]:
+        return [u for u in self.units if u.has_reported]
+
+    @property
+    def on_time(self) -> list[UnitStatus]:
+        due = self.period.due_date
+        return [u for u in self.reported if u.first_submitted_at and timezone.localdate(u.first_submitted_at) <= due]
+
+    @property
+    def late(self) -> list[UnitStatus]:
+        on_time = {id(u) for u in self.on_time}
+        return [u for u in self.reported if id(u) not in on_time]
+
+    @property
+    def missing(self) -> list[UnitStatus]:
+        return [u for u in self.units if not u.has_reported]
+
+    @property
+    def overdue(self) -> bool:
+        return timezone.localdate() > self.period.due_date
+
+    @property
+    def rate(self) -> float | None:
+        """Share of expected units that reported, in percent (None when no unit is expected)."""
+        return 100.0 * len(self.reported) / self.expected if self.expected else None
+
+
+def reporting_kinds() -> set[str]:
+    kinds: set[str] = set()
+    for reported_by in Indicator.objects.active().values_list("reported_by", flat=True):
+        kinds.update(k for k in reported_by.split(",") if k)
+    return kinds
+
+
+def completeness(*, root: OrgUnit, year: int, quarter: int, include_root: bool = True) -> Completeness:
+    """Expected units of root's subtree for a quarter and their submission status (three queries)."""
+    period = Period(year, quarter)
+    units = OrgUnit.objects.subtree_of(root).active_between(period.calendar_start, period.calendar_end)
+    units = units.filter(kind__in=reporting_kinds())
+    if not include_root:
+        units = units.exclude(pk=root.pk)
+    units = list(units.order_by("path"))
+    subs = {
+        s.org_unit_id: s
+        for s in Submission.objects.filter(org_unit__in=[u.pk for u in units], year=year, quarter=quarter)
+    }
+    return Completeness(period=period, units=[UnitStatus(u, subs.get(u.pk)) for u in units])
