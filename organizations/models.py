@@ -13,6 +13,7 @@ unit_code_validator = RegexValidator(
 
 
 class UnitKind(models.TextChoices):
+    COUNTRY = "country", _("Toàn quốc")
     PROVINCE = "province", _("Tỉnh")
     DEPARTMENT = "department", _("Sở, ban, ngành")
     CENTRAL_AGENCY = "central_agency", _("Cơ quan Trung ương trên địa bàn")
