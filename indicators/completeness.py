@@ -86,8 +86,5 @@ def completeness(*, root: OrgUnit, year: int, quarter: int, include_root: bool =
     if not include_root:
         units = units.exclude(pk=root.pk)
     units = list(units.order_by("path"))
-    subs = {
-        s.org_unit_id: s
-        for s in Submission.objects.filter(org_unit__in=[u.pk for u in units], year=year, quarter=quarter)
-    }
+    subs = {s.org_unit_id: s for s in Submission.objects.filter(org_unit__in=[u.pk for u in units], year=year, quarter=quarter)}
     return Completeness(period=period, units=[UnitStatus(u, subs.get(u.pk)) for u in units])
