@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from indicators.formatting import plain
 from indicators.models import Channel, DataValue, Indicator, Submission, SubmissionStatus, ValueChange, ValueType
 from indicators.periods import YEAR_MAX, YEAR_MIN, Period
 from organizations import access
@@ -92,7 +93,8 @@ def _to_decimal(v) -> Decimal | None:
     if isinstance(v, (int, Decimal)):
         return Decimal(v)
     if isinstance(v, float):
-        return Decimal(repr(v))
+        d = Decimal(repr(v))
+        return d if d.is_finite() else None
     try:
         d = Decimal(str(v).strip().replace(" ", ""))
     except (InvalidOperation, ValueError):
@@ -100,9 +102,13 @@ def _to_decimal(v) -> Decimal | None:
     return d if d.is_finite() else None
 
 
+# Whole numbers are stored as 64-bit integers; larger input is invalid, not a database error.
+WHOLE_MAX = 2**63 - 1
+
+
 def _to_whole(v) -> int | None:
     d = _to_decimal(v)
-    if d is None or d != d.to_integral_value():
+    if d is None or abs(d) > WHOLE_MAX or d != d.to_integral_value():
         return None
     return int(d)
 
@@ -164,7 +170,7 @@ def _cell_json(cell: dict | None):
     if cell is None:
         return None
     return {
-        "value": None if cell["value"] is None else str(cell["value"]),
+        "value": plain(cell["value"]),
         "numerator": cell["numerator"],
         "denominator": cell["denominator"],
         "note": cell["note"],
