@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from indicators.models import DataValue, Indicator, IndicatorGroup, Submission, SubmissionEvent, ValueChange
 
@@ -9,8 +11,35 @@ class IndicatorGroupAdmin(admin.ModelAdmin):
     list_filter = ["section"]
 
 
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "section",
+            "group",
+            "order",
+            "name_vi",
+            "name_en",
+            "unit_vi",
+            "value_type",
+            "time_aggregation",
+            "unit_aggregation",
+            "reported_by",
+            "is_active",
+        ]
+
+    def clean_value_type(self):
+        # Stored values are shaped by the type (a value, or numerator/denominator): keep them valid.
+        new = self.cleaned_data["value_type"]
+        if self.instance.pk and new != self.instance.value_type and DataValue.objects.filter(indicator=self.instance).exists():
+            raise forms.ValidationError(_("Chỉ tiêu đã có số liệu nên không thể đổi kiểu giá trị; hãy tạo chỉ tiêu mới."))
+        return new
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    form = IndicatorForm
     list_display = [
         "code",
         "section",

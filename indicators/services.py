@@ -443,6 +443,7 @@ def catalogue_load(*, groups: list[dict], indicators: list[dict]) -> dict:
         fields["order"] = int(row.get("order") or 0)
         ind = Indicator.objects.filter(code=row["code"]).first() or Indicator(code=row["code"])
         is_new = ind.pk is None
+        changed = is_new or any(getattr(ind, k) != v for k, v in fields.items())
         for k, v in fields.items():
             setattr(ind, k, v)
         try:
@@ -451,9 +452,10 @@ def catalogue_load(*, groups: list[dict], indicators: list[dict]) -> dict:
             for f, msgs in exc.message_dict.items():
                 errors.extend(RowError(n, f, m) for m in msgs)
             continue
-        ind.save()
+        if changed:
+            ind.save()
         created += is_new
-        updated += not is_new
+        updated += changed and not is_new
     if errors:
         raise RowsInvalid(errors)
     return {"created": created, "updated": updated}

@@ -72,7 +72,9 @@ class Command(BaseCommand):
             user, created = User.objects.get_or_create(username=username)
             first, _sep, last = full_name.rpartition(" ")
             user.first_name, user.last_name = first, last
-            user.is_staff = user.is_superuser = superuser
+            user.is_superuser = superuser
+            # Reviewers keep the catalogue, campaigns and narrative in the admin.
+            user.is_staff = superuser or role == Role.REVIEWER
             pw = password if password else (secrets.token_urlsafe(9) if created else None)
             if pw:
                 user.set_password(pw)
@@ -82,8 +84,21 @@ class Command(BaseCommand):
                 unit = OrgUnit.objects.get(code=unit_code)
                 Membership.objects.get_or_create(user=user, org_unit=unit, role=role)
                 where = f"{role.label} · {unit.code} {unit.name_vi}"
+            if role == Role.REVIEWER:
+                user.groups.add(self._reviewer_group())
             out[username] = (user, pw, where)
         return out
+
+    def _reviewer_group(self):
+        from django.contrib.auth.models import Group, Permission
+
+        group, _created = Group.objects.get_or_create(name="Cán bộ thẩm định")
+        models = ["indicator", "indicatorgroup", "campaign", "target", "narrative", "directive", "orgunit", "membership"]
+        group.permissions.set(
+            Permission.objects.filter(content_type__model__in=models).exclude(codename__startswith="delete_")
+            | Permission.objects.filter(codename__in=["view_datavalue", "view_valuechange", "view_submission"])
+        )
+        return group
 
     def _values(self, *, admin):
         """2018 values, then each unit's four quarters submitted and approved (history kept as for real ones)."""
