@@ -60,3 +60,11 @@ def test_demo_users_can_log_in(client, db, username):
     from tests.conftest import DEMO_PASSWORD
 
     assert client.login(username=username, password=DEMO_PASSWORD)
+
+
+def test_demo_2018_reports_went_in_on_time(db, province):
+    from indicators.completeness import completeness
+
+    c = completeness(root=province, year=2018, quarter=3)
+    assert c.expected == len(c.reported) == len(c.on_time) > 30
+    assert c.late == [] and c.missing == []
