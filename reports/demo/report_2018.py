@@ -24,7 +24,7 @@ NARRATIVE = {
     ),
     "strengths_a": (
         "UBND tỉnh và cấp ủy, chính quyền các cấp quan tâm chỉ đạo nên Kế hoạch tuyên truyền năm 2018 được triển khai và "
-        "bước đầu có kết quả.\n"
+        "bước đầu có kết quả; số tin, bài trên Báo Hà Tĩnh đạt {{ provincial_newspaper_articles|plan }} kế hoạch năm.\n"
         "Lợi ích của cải cách hành chính, nhất là của ứng dụng công nghệ thông tin, ngày càng rõ, giúp công tác tuyên "
         "truyền thuận lợi hơn.\n"
         "Tuyên truyền trên mạng xã hội (Facebook, Zalo) được thử nghiệm và thu hút nhiều người dân, doanh nghiệp quan tâm."

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from indicators.aggregation import report_document
 from organizations.models import OrgUnit
 
-FORMATS = ["json"]
+FORMATS = ["json", "html", "xlsx", "docx"]
 
 
 class Command(BaseCommand):
@@ -28,6 +28,8 @@ class Command(BaseCommand):
             org_unit = OrgUnit.objects.filter(parent__isnull=True).order_by("code").first()
             if org_unit is None:
                 raise CommandError("No units yet: run seed_demo or import_org_units first.")
+        if format != "json":
+            return self._document(org_unit, year, quarter, format, output)
         doc = report_document(org_unit=org_unit, year=year, quarter=quarter)
         text = json.dumps(doc, ensure_ascii=False, indent=2)
         if output == "-":
@@ -35,3 +37,23 @@ class Command(BaseCommand):
         else:
             Path(output).write_text(text + "\n", encoding="utf-8")
             self.stderr.write(f"Wrote {output}")
+
+    def _document(self, org_unit, year, quarter, format, output):
+        """The full report (sentences, narrative, appendix) as html, xlsx or docx — what the page downloads."""
+        from reports import render_docx, render_xlsx
+        from reports.annual import annual_report, render_html
+
+        if format in ("xlsx", "docx") and output == "-":
+            raise CommandError(f"--format {format} writes a binary file: give -o FILE.")
+        report = annual_report(org_unit=org_unit, year=year, quarter=quarter)
+        if format == "html":
+            text = render_html(report)
+            if output == "-":
+                self.stdout.write(text)
+                return
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            renderer = render_xlsx if format == "xlsx" else render_docx
+            with open(output, "wb") as f:
+                renderer.write(report, f)
+        self.stderr.write(f"Wrote {output}")

@@ -1,0 +1,109 @@
+"""Figures inside narrative text: `{{ indicator_code }}` placeholders, filled from the aggregation rule.
+
+The text a reviewer types is data, never a template: one regular expression
+finds the placeholders and each is replaced by a figure's display string. No
+template engine sees user text, so `{% ... %}` or `{{ x.__class__ }}` print
+as typed (and the latter is reported as an unknown placeholder on save).
+
+Forms:
+    {{ online_dossiers }}          the figure as the report writes it: 1.131 · 85,93% · 221/262
+    {{ commune_websites|percent }} a ratio as a percentage: 84,35%
+    {{ online_dossiers|plan }}     the achievement rate of the year's campaign target: 106,67%
+"""
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+
+from django.utils.translation import gettext as _
+
+from indicators.formatting import NO_DATA, percent_vi
+
+# Anything between double braces is a placeholder attempt; only `code` or `code|filter` is valid.
+ANY_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
+PLACEHOLDER = re.compile(r"^\s*([a-z0-9_]+)\s*(?:\|\s*([a-z]+)\s*)?$")
+FILTERS = ("percent", "plan")
+
+
+def _parse(inner: str) -> tuple[str, str] | None:
+    m = PLACEHOLDER.match(inner)
+    if not m or (m.group(2) and m.group(2) not in FILTERS):
+        return None
+    return m.group(1), m.group(2) or ""
+
+
+def placeholder_errors(text: str, known_codes: Iterable[str]) -> list[str]:
+    """Messages for each placeholder that names no indicator or is malformed (empty: all good)."""
+    known = set(known_codes)
+    errors = []
+    for m in ANY_PLACEHOLDER.finditer(text or ""):
+        parsed = _parse(m.group(1))
+        if parsed is None:
+            errors.append(
+                _("«%(p)s» không phải là chỗ điền số liệu hợp lệ (dùng {{ mã_chỉ_tiêu }} hoặc {{ mã_chỉ_tiêu|percent }}).")
+                % {"p": m.group(0)}
+            )
+        elif parsed[0] not in known:
+            errors.append(_("Không có chỉ tiêu mã «%(c)s» (trong «%(p)s»).") % {"c": parsed[0], "p": m.group(0)})
+    return errors
+
+
+def codes_in(text: str) -> list[str]:
+    out = []
+    for m in ANY_PLACEHOLDER.finditer(text or ""):
+        parsed = _parse(m.group(1))
+        if parsed and parsed[0] not in out:
+            out.append(parsed[0])
+    return out
+
+
+def substitute(text: str, figures: Mapping, plan_rate: Callable[[str], str] | None = None) -> str:
+    """Replace each placeholder by its figure's display ("—" where there is no figure).
+
+    `figures` maps indicator codes to `indicators.aggregation.Figure`. A malformed
+    or unknown placeholder is left as typed, so the reader sees what is wrong.
+    """
+
+    def one(m: re.Match) -> str:
+        parsed = _parse(m.group(1))
+        if parsed is None or parsed[0] not in figures:
+            return m.group(0)
+        code, how = parsed
+        fig = figures[code]
+        if how == "percent":
+            return fig.percent_display if fig.value_type == "ratio" else fig.display
+        if how == "plan":
+            return plan_rate(code) if plan_rate else NO_DATA
+        return fig.display
+
+    return ANY_PLACEHOLDER.sub(one, text or "")
+
+
+def paragraphs(text: str) -> list[str]:
+    """One paragraph per non-empty line; a leading bullet dash is dropped (the layout adds its own)."""
+    out = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if line.startswith(("- ", "– ", "• ")):
+            line = line[2:].strip()
+        if line:
+            out.append(line)
+    return out
+
+
+def rate_display(rate) -> str:
+    return percent_vi(rate)
+
+
+def narrative_save(*, org_unit, year: int, form, directives, by) -> None:
+    """Save a year's narrative and its directive list together (validated forms), all or nothing."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        n = form.save(commit=False)
+        n.org_unit, n.year, n.updated_by = org_unit, year, by
+        n.save()
+        for d in directives.save(commit=False):
+            d.org_unit, d.year = org_unit, year
+            d.save()
+        for d in directives.deleted_objects:
+            d.delete()

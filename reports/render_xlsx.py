@@ -1,0 +1,287 @@
+"""The annual report as an .xlsx workbook (openpyxl, write-only: rows stream to disk, memory stays flat).
+
+Sheets: the report's figures by part and group (with the year before and the
+plan), every unit of the subtree × indicator, the quarters, the directives,
+the narrative. Numbers are numeric cells with number formats, percents are
+fractions formatted as %, a ratio is its numerator and denominator columns;
+nothing that could be a number is written as text. Text that a spreadsheet
+would run as a formula (=, +, -, @ first) gets a leading apostrophe.
+"""
+
+import io
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from indicators.models import ValueType
+from organizations.models import UnitKind
+
+INT = "#,##0"
+DEC = "#,##0.00"
+PCT = "0.00%"
+POINTS = "+0.00;-0.00;0.00"
+DATE = "DD/MM/YYYY"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NONE1, NONE2 = (None,), (None, None)
+
+
+def safe_text(value) -> str:
+    """Text as a spreadsheet shows it, never as a formula it would run."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _number(d) -> int | float | None:
+    if d is None:
+        return None
+    d = Decimal(d)
+    return int(d) if d == d.to_integral_value() else float(round(d, 4))
+
+
+class _Styles:
+    """One styled prototype cell per look; data cells share its style array (cheap in write-only mode)."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self._protos = {}
+
+    def cell(self, value, fmt: str | None = None, bold: bool = False, wrap: bool = False, indent: int = 0, fill: bool = False):
+        key = (fmt, bold, wrap, indent, fill)
+        if key == (None, False, False, 0, False):
+            return value  # a plain value: write-only mode reuses one cell object for these
+        proto = self._protos.get(key)
+        if proto is None:
+            proto = WriteOnlyCell(self.ws)
+            if fmt:
+                proto.number_format = fmt
+            if bold:
+                proto.font = Font(bold=True)
+            if wrap or indent:
+                proto.alignment = Alignment(wrap_text=wrap, indent=indent, vertical="top")
+            if fill:
+                proto.fill = PatternFill("solid", fgColor="FFE9EEF4")
+            self._protos[key] = proto
+        c = WriteOnlyCell(self.ws, value)
+        c._style = proto._style  # shared, read-only at save time
+        return c
+
+    def text(self, value, **kw):
+        return self.cell(safe_text(value), **kw)
+
+    def num(self, value, **kw):
+        v = _number(value)
+        if v is None:
+            return None
+        return self.cell(v, fmt=INT if isinstance(v, int) else DEC, **kw)
+
+    def pct(self, percent, **kw):
+        """A percentage given as 0–100, written as a fraction with a % format."""
+        if percent is None:
+            return None
+        return self.cell(float(Decimal(percent) / 100), fmt=PCT, **kw)
+
+
+def _setup(ws, widths: list[float], title_rows: str, freeze: str, landscape: bool = True) -> _Styles:
+    for n, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = w
+    ws.freeze_panes = freeze
+    ws.print_title_rows = title_rows
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    return _Styles(ws)
+
+
+def _title(ws, st: _Styles, report, name: str) -> None:
+    ws.append([st.text(f"{name} — {report.unit.name_vi} — {report.heading.subtitle}", bold=True)])
+    ws.append([st.text(report.heading.period_note)])
+
+
+def _figure_cells(st: _Styles, indicator, fig) -> list:
+    """Value, numerator, denominator of one figure (a ratio's value is its share, as %)."""
+    if indicator.value_type == ValueType.RATIO:
+        return [st.pct(fig.number), st.num(fig.numerator), st.num(fig.denominator)]
+    if indicator.value_type == ValueType.PERCENT:
+        return [st.pct(fig.value), None, None]
+    return [st.num(fig.value), None, None]
+
+
+def _sheet_figures(wb, report) -> None:
+    ws = wb.create_sheet(_("Báo cáo"))
+    st = _setup(ws, [7, 28, 30, 60, 11, 13, 10, 10, 13, 10, 10, 12, 12, 13, 12], "4:4", "E5")
+    _title(ws, st, report, _("Số liệu báo cáo"))
+    ws.append([])
+    headers = [
+        _("Phần"),
+        _("Nhóm"),
+        _("Mã chỉ tiêu"),
+        _("Chỉ tiêu"),
+        _("Đơn vị tính"),
+        _("Kết quả"),
+        _("Tử số"),
+        _("Mẫu số"),
+        _("Cùng kỳ năm trước"),
+        _("Tử số năm trước"),
+        _("Mẫu số năm trước"),
+        _("Tăng/giảm (%)"),
+        _("Tăng/giảm (điểm %)"),
+        _("Kế hoạch năm"),
+        _("Tỷ lệ đạt kế hoạch"),
+    ]
+    ws.append([st.text(h, bold=True, wrap=True, fill=True) for h in headers])
+    for part in report.parts:
+        for g in part.groups:
+            for ln in g.lines:
+                ind = ln.indicator
+                count = ind.value_type == ValueType.COUNT
+                change = ln.change
+                ws.append(
+                    [
+                        st.text(part.code),
+                        st.text(g.group.name_vi),
+                        st.text(ind.code),
+                        st.text(ind.name_vi, wrap=True),
+                        st.text(ind.unit_vi),
+                        *_figure_cells(st, ind, ln.figure),
+                        *_figure_cells(st, ind, ln.previous),
+                        st.pct(change) if count and change is not None else None,
+                        st.cell(float(change), fmt=POINTS) if not count and change is not None else None,
+                        st.num(ln.target.value) if ln.target else None,
+                        st.pct(ln.rate),
+                    ]
+                )
+    ws.auto_filter.ref = f"A4:O{4 + len(report.lines)}"
+
+
+def _sheet_units(wb, report) -> None:
+    """Every unit of the subtree, in tree order; for each indicator the period's figure and the year before's."""
+    ws = wb.create_sheet(_("Theo đơn vị"))
+    years = (report.year, report.year - 1)
+    rollups = (report.rollup, report.previous_rollup)
+    cols = []  # (indicator, part, 0 = this year | 1 = the year before); part: value | num | den
+    for ln in report.lines:
+        parts = ("num", "den") if ln.indicator.value_type == ValueType.RATIO else ("value",)
+        cols += [(ln.indicator, p, w) for w in (0, 1) for p in parts]
+    st = _setup(ws, [14, 40, 18] + [12] * len(cols), "4:5", "D6")
+    _title(ws, st, report, _("Số liệu theo đơn vị, so với cùng kỳ năm trước"))
+    ws.append([])
+    sub = {"num": _("tử số"), "den": _("mẫu số")}
+    ws.append(
+        [
+            st.text(_("Mã đơn vị"), bold=True, fill=True),
+            st.text(_("Đơn vị"), bold=True, fill=True),
+            st.text(_("Loại"), bold=True, fill=True),
+        ]
+        + [st.text(ind.name_vi + (f" ({sub[p]})" if p in sub else ""), bold=True, wrap=True, fill=True) for ind, p, _w in cols]
+    )
+    ws.append(
+        [None, None, None] + [st.text(f"{ind.code} · {years[w]}" + (f" · {sub[p]}" if p in sub else "")) for ind, p, w in cols]
+    )
+    kinds = {k: safe_text(v) for k, v in UnitKind.choices}
+    root_depth = report.unit.depth
+    inds = [ln.indicator for ln in report.lines]
+    figs_of = [(i.value_type, rollups[0].figures[i.pk], rollups[1].figures[i.pk]) for i in inds]
+    num, pct = st.num, st.pct
+    for uid, code, name, kind, depth in report.subtree_units().iterator(chunk_size=2000):
+        row = [code and safe_text(code), st.text(name, indent=min(depth - root_depth, 10)), kinds.get(kind, kind)]
+        for t, now, before in figs_of:
+            for figs in (now, before):
+                f = figs.get(uid)
+                if f is None:
+                    row += NONE2 if t == ValueType.RATIO else NONE1
+                elif t == ValueType.RATIO:
+                    row += (num(f.numerator), num(f.denominator))
+                elif t == ValueType.PERCENT:
+                    row.append(pct(f.value))
+                else:
+                    row.append(num(f.value))
+        ws.append(row)
+
+
+def _sheet_quarters(wb, report) -> None:
+    ws = wb.create_sheet(_("Theo quý"))
+    n = len(report.quarter_labels)
+    st = _setup(ws, [30, 60, 12] + [13] * (n + 2), "4:4", "D5")
+    _title(ws, st, report, _("Số liệu theo quý"))
+    ws.append([])
+    ws.append(
+        [st.text(h, bold=True, wrap=True, fill=True) for h in [_("Mã chỉ tiêu"), _("Chỉ tiêu"), _("Đơn vị tính")]]
+        + [st.text(q, bold=True, fill=True) for q in report.quarter_labels]
+        + [st.text(_("Cả kỳ"), bold=True, fill=True), st.text(_("Cùng kỳ năm trước"), bold=True, wrap=True, fill=True)]
+    )
+    for ln in report.lines:
+        ind = ln.indicator
+        figs = [*ln.quarters, ln.figure, ln.previous]
+        if ind.value_type == ValueType.RATIO:
+            for key, label in (("numerator", _("tử số")), ("denominator", _("mẫu số"))):
+                ws.append(
+                    [st.text(ind.code), st.text(f"{ind.name_vi} ({label})", wrap=True), st.text(ind.unit_vi)]
+                    + [st.num(getattr(f, key)) for f in figs]
+                )
+        elif ind.value_type == ValueType.PERCENT:
+            ws.append(
+                [st.text(ind.code), st.text(ind.name_vi, wrap=True), st.text(ind.unit_vi)] + [st.pct(f.value) for f in figs]
+            )
+        else:
+            ws.append(
+                [st.text(ind.code), st.text(ind.name_vi, wrap=True), st.text(ind.unit_vi)] + [st.num(f.value) for f in figs]
+            )
+
+
+def _sheet_directives(wb, report) -> None:
+    ws = wb.create_sheet(_("Văn bản chỉ đạo"))
+    st = _setup(ws, [6, 7, 14, 22, 14, 30, 80], "4:4", "A5")
+    _title(ws, st, report, _("Văn bản chỉ đạo, điều hành"))
+    ws.append([])
+    headers = [_("STT"), _("Phần"), _("Loại"), _("Số, ký hiệu"), _("Ngày ban hành"), _("Cơ quan ban hành"), _("Trích yếu")]
+    ws.append([st.text(h, bold=True, fill=True) for h in headers])
+    for n, d in enumerate(report.directives, start=1):
+        ws.append(
+            [
+                st.num(n),
+                st.text(d.part),
+                st.text(d.kind),
+                st.text(d.number),
+                st.cell(d.issued_on, fmt=DATE) if d.issued_on else None,
+                st.text(d.issuer, wrap=True),
+                st.text(d.title, wrap=True),
+            ]
+        )
+
+
+def _sheet_narrative(wb, report) -> None:
+    ws = wb.create_sheet(_("Nội dung"))
+    st = _setup(ws, [28, 110], "4:4", "A5", landscape=False)
+    _title(ws, st, report, _("Nội dung báo cáo"))
+    ws.append([])
+    ws.append([st.text(_("Mục"), bold=True, fill=True), st.text(_("Nội dung"), bold=True, fill=True)])
+    for label, paras in report.narrative_items():
+        for p in paras:
+            ws.append([st.text(label), st.text(p, wrap=True)])
+
+
+def write(report, fileobj) -> None:
+    wb = Workbook(write_only=True)
+    wb.properties.title = f"{report.heading.kind} {report.heading.subtitle}"
+    wb.properties.creator = "Reform Portal"
+    _sheet_figures(wb, report)
+    _sheet_units(wb, report)
+    _sheet_quarters(wb, report)
+    _sheet_directives(wb, report)
+    _sheet_narrative(wb, report)
+    wb.save(fileobj)
+
+
+def render(report) -> bytes:
+    buf = io.BytesIO()
+    write(report, buf)
+    return buf.getvalue()

@@ -1,0 +1,134 @@
+"""The annual report: the page, its downloads, and the reviewers' narrative editor.
+
+Who: reviewers and leaders (`access.can_read_reports`) on a unit they can see;
+an outsider gets 404 (the unit is looked up in the user's visible units), a
+clerk 403. The narrative is written by reviewers of the unit (`can_review`).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from indicators.models import DataValue
+from indicators.periods import YEAR_MAX, YEAR_MIN, Quarter, current_period
+from organizations import access
+from organizations.models import OrgUnit
+from reports import render_docx, render_xlsx
+from reports.annual import annual_report
+from reports.forms import PLACEHOLDER_HELP, NarrativeForm, directive_formset
+from reports.models import Narrative
+from reports.narrative import narrative_save
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _report_unit(request) -> OrgUnit:
+    code = request.GET.get("unit")
+    unit = access.get_unit_for_view(request.user, code) if code else access.home_unit(request.user)
+    if unit is None:
+        raise Http404
+    if not access.can_read_reports(request.user):
+        raise PermissionDenied
+    return unit
+
+
+def _year(year: int) -> int:
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise Http404
+    return year
+
+
+def _quarter(request) -> int:
+    q = request.GET.get("quarter") or "4"
+    if q not in {"1", "2", "3", "4"}:
+        raise BadRequest(_("Quý phải là 1, 2, 3 hoặc 4."))
+    return int(q)
+
+
+def _bad(request, message: str) -> HttpResponse:
+    return render(request, "reports/annual_error.html", {"message": message}, status=400)
+
+
+def _query(unit: OrgUnit, quarter: int) -> str:
+    return f"?unit={unit.code}" + (f"&quarter={quarter}" if quarter != 4 else "")
+
+
+@login_required
+def annual_index(request):
+    """The latest year that has data."""
+    _report_unit(request)
+    year = DataValue.objects.aggregate(y=Max("year"))["y"] or current_period().year
+    return redirect("reports:annual", year)
+
+
+@login_required
+def annual(request, year: int):
+    unit, year = _report_unit(request), _year(year)
+    try:
+        quarter = _quarter(request)
+    except BadRequest as e:
+        return _bad(request, str(e))
+    report = annual_report(org_unit=unit, year=year, quarter=quarter)
+    units = OrgUnit.objects.visible_to(request.user).filter(depth__lte=unit.depth + 1).order_by("path")
+    return render(
+        request,
+        "reports/annual.html",
+        {
+            "report": report,
+            "unit": unit,
+            "units": units[:300],
+            "quarters": Quarter.choices,
+            "query": _query(unit, quarter),
+            "can_edit": access.can_review(request.user, unit),
+        },
+    )
+
+
+@login_required
+def annual_download(request, year: int, fmt: str):
+    unit, year = _report_unit(request), _year(year)
+    try:
+        quarter = _quarter(request)
+    except BadRequest as e:
+        return _bad(request, str(e))
+    report = annual_report(org_unit=unit, year=year, quarter=quarter)
+    data = render_xlsx.render(report) if fmt == "xlsx" else render_docx.render(report)
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    suffix = f"-q{quarter}" if quarter != 4 else ""
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-{year}{suffix}-{unit.code}.{fmt}"'
+    return response
+
+
+@login_required
+def narrative_edit(request, year: int):
+    unit, year = _report_unit(request), _year(year)
+    if not access.can_review(request.user, unit):
+        raise PermissionDenied
+    instance = Narrative.objects.filter(org_unit=unit, year=year).first()
+    data = request.POST if request.method == "POST" else None
+    form = NarrativeForm(data=data, instance=instance)
+    directives = directive_formset(org_unit=unit, year=year, data=data)
+    if request.method == "POST":
+        if form.is_valid() and directives.is_valid():
+            narrative_save(org_unit=unit, year=year, form=form, directives=directives, by=request.user)
+            messages.success(request, _("Đã lưu nội dung báo cáo năm %(y)s.") % {"y": year})
+            return redirect(reverse("reports:annual", args=[year]) + _query(unit, 4))
+        messages.error(request, _("Chưa lưu: kiểm tra các lỗi bên dưới."))
+    return render(
+        request,
+        "reports/narrative_form.html",
+        {"form": form, "directives": directives, "unit": unit, "year": year, "help": PLACEHOLDER_HELP, "query": _query(unit, 4)},
+        status=400 if request.method == "POST" else 200,
+    )
