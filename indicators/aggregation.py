@@ -10,23 +10,30 @@ The figure of indicator I for unit U, year Y, quarters F..Q (F = 1: year to date
 3. no value anywhere: no figure (None, shown "—", never 0).
 
 Cost: three queries whatever the size of the tree — the subtree's units, the
-`sum` indicators' values added up per unit in SQL, the `last` indicators' rows —
-then one pass over the units in Python, deepest first.
+indicators, and the values with their quarters pivoted into columns (one row
+per indicator, unit and year) — then one pass in Python over the units that
+have a value or an ancestor of one, deepest first. `Rollup.many` computes
+several periods of one subtree from the same three queries.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Sum
+from django.db.models import Max, Q
 
 from indicators.formatting import NO_DATA, number_vi, percent_vi, plain, ratio_vi
 from indicators.models import DataValue, Indicator, TimeAggregation, UnitAggregation, ValueType
 from organizations.models import OrgUnit
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
+    """One figure: a value, or a ratio's numerator and denominator; all None is "no data".
+
+    A NamedTuple rather than a dataclass: a national roll-up makes hundreds of
+    thousands of them, and a tuple is the cheapest immutable record Python has.
+    """
+
     value_type: str
     value: Decimal | None = None
     numerator: int | None = None
@@ -74,66 +81,121 @@ def empty(indicator: Indicator) -> Figure:
     return EMPTY[indicator.value_type]
 
 
-class Rollup:
-    """Figures of every unit of a subtree for a set of indicators over quarters F..Q of a year."""
+class UnitTree:
+    """A subtree's units (one query), shared by the Rollups of several periods."""
 
-    def __init__(self, *, root: OrgUnit, year: int, quarter: int = 4, from_quarter: int = 1, indicators=None):
-        self.root, self.year, self.quarter, self.from_quarter = root, year, quarter, from_quarter
-        self.indicators = list(indicators) if indicators is not None else list(Indicator.objects.in_report_order())
-        self._by_id = {i.pk: i for i in self.indicators}
+    def __init__(self, root: OrgUnit):
         units = list(OrgUnit.objects.subtree_of(root).values_list("id", "parent_id", "depth", "code"))
+        self.root = root
         self.unit_ids = [u[0] for u in units]
         self.code_of = {u[0]: u[3] for u in units}
         self.children: dict[int, list[int]] = defaultdict(list)
+        self.parent_of: dict[int, int] = {}
         for uid, parent, _depth, _code in units:
             if uid != root.pk:
                 self.children[parent].append(uid)
-        self._depth_order = [u[0] for u in sorted(units, key=lambda u: -u[2])]
-        self.own = self._own_figures()
+                self.parent_of[uid] = parent
+        # Deepest first, so that children are folded before their parents.
+        self.rank = {u[0]: n for n, u in enumerate(sorted(units, key=lambda u: -u[2]))}
+
+
+_NONE3 = (None, None, None)
+
+
+def quarter_cells(*, root: OrgUnit, years, indicators) -> dict[int, list[tuple]]:
+    """year → [(indicator id, unit id, its four quarters' (value, numerator, denominator))], in one query.
+
+    The table holds at most one row per quarter, so MAX(...) FILTER (quarter = q)
+    pivots the quarters into columns: one row per indicator, unit and year.
+    """
+    aggregates = {}
+    for q in (1, 2, 3, 4):
+        for name in ("value", "numerator", "denominator"):
+            aggregates[f"{name}_{q}"] = Max(name, filter=Q(quarter=q))
+    rows = (
+        DataValue.objects.filter(
+            org_unit__path__startswith=root.path, year__in=list(years), indicator_id__in=[i.pk for i in indicators]
+        )
+        .values_list("indicator_id", "org_unit_id", "year")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    by_year: dict[int, list[tuple]] = defaultdict(list)
+    for r in rows:
+        by_year[r[2]].append((r[0], r[1], (r[3:6], r[6:9], r[9:12], r[12:15])))
+    return by_year
+
+
+class Rollup:
+    """Figures of every unit of a subtree for a set of indicators over quarters F..Q of a year.
+
+    Three queries (units, indicators unless given, values); `Rollup.many` shares
+    them between several periods of the same subtree.
+    """
+
+    def __init__(
+        self, *, root: OrgUnit, year: int, quarter: int = 4, from_quarter: int = 1, indicators=None, _tree=None, _cells=None
+    ):
+        self.root, self.year, self.quarter, self.from_quarter = root, year, quarter, from_quarter
+        self.indicators = list(indicators) if indicators is not None else list(Indicator.objects.in_report_order())
+        self._by_id = {i.pk: i for i in self.indicators}
+        tree = _tree or UnitTree(root)
+        self.unit_ids, self.code_of, self.children = tree.unit_ids, tree.code_of, tree.children
+        self._tree = tree
+        cells = _cells if _cells is not None else quarter_cells(root=root, years=[year], indicators=self.indicators)
+        self.own = self._own_figures(cells.get(year, ()))
         self.figures, self.uses_own = self._roll_up()
 
+    @classmethod
+    def many(cls, *, root: OrgUnit, periods, indicators=None) -> list["Rollup"]:
+        """One Rollup per (year, from_quarter, quarter) period, for the cost of one."""
+        periods = list(periods)
+        indicators = list(indicators) if indicators is not None else list(Indicator.objects.in_report_order())
+        tree = UnitTree(root)
+        cells = quarter_cells(root=root, years={p[0] for p in periods}, indicators=indicators)
+        return [
+            cls(root=root, year=y, from_quarter=f, quarter=q, indicators=indicators, _tree=tree, _cells=cells)
+            for y, f, q in periods
+        ]
+
     # -- step 1: over time, per unit ----------------------------------------------------------
-    def _own_figures(self) -> dict[tuple[int, int], Figure]:
-        """(indicator id, unit id) → the unit's own figure over the quarters."""
-        base = DataValue.objects.filter(
-            org_unit__path__startswith=self.root.path,
-            year=self.year,
-            quarter__gte=self.from_quarter,
-            quarter__lte=self.quarter,
-        )
-        summed = [i.pk for i in self.indicators if i.time_aggregation == TimeAggregation.SUM]
-        latest = [i.pk for i in self.indicators if i.time_aggregation == TimeAggregation.LAST]
+    def _own_figures(self, cells) -> dict[tuple[int, int], Figure]:
+        """(indicator id, unit id) → the unit's own figure over quarters F..Q of the year's cells."""
         own: dict[tuple[int, int], Figure] = {}
-        if summed:
-            rows = (
-                base.filter(indicator_id__in=summed)
-                .values_list("indicator_id", "org_unit_id")
-                .annotate(v=Sum("value"), n=Sum("numerator"), d=Sum("denominator"))
-                .order_by()
-            )
-            for ind, unit, v, n, d in rows:
-                own[(ind, unit)] = Figure(self._by_id[ind].value_type, v, n, d)
-        if latest:
-            rows = base.filter(indicator_id__in=latest).values_list(
-                "indicator_id", "org_unit_id", "quarter", "value", "numerator", "denominator"
-            )
-            best: dict[tuple[int, int], tuple] = {}
-            for ind, unit, q, v, n, d in rows:
-                cur = best.get((ind, unit))
-                if cur is None or q > cur[0]:
-                    best[(ind, unit)] = (q, v, n, d)
-            for (ind, unit), (_q, v, n, d) in best.items():
-                own[(ind, unit)] = Figure(self._by_id[ind].value_type, v, n, d)
+        lo, hi = self.from_quarter - 1, self.quarter
+        # Per indicator: its value type, and how its quarters fold (this loop runs per cell).
+        how = {
+            i.pk: (i.value_type, i.time_aggregation == TimeAggregation.LAST, i.value_type == ValueType.RATIO)
+            for i in self.indicators
+        }
+        for ind_pk, unit, quarters in cells:
+            rule = how.get(ind_pk)
+            if rule is None:
+                continue
+            value_type, is_last, is_ratio = rule
+            span = quarters[lo:hi]
+            if is_last:
+                for cell in reversed(span):
+                    if cell != _NONE3:  # a ratio's numerator and denominator from the same quarter
+                        own[(ind_pk, unit)] = Figure(value_type, *cell)
+                        break
+            elif is_ratio:
+                nums = [c[1] for c in span if c[1] is not None]
+                if nums:
+                    own[(ind_pk, unit)] = Figure(value_type, None, sum(nums), sum(c[2] for c in span if c[2] is not None))
+            else:
+                values = [c[0] for c in span if c[0] is not None]
+                if values:
+                    own[(ind_pk, unit)] = Figure(value_type, sum(values) if len(values) > 1 else values[0])
         return own
 
     # -- step 2: over units, deepest first ----------------------------------------------------
     def _roll_up(self):
         figures: dict[int, dict[int, Figure]] = {i.pk: {} for i in self.indicators}
         uses_own: set[tuple[int, int]] = set()
+        rank, parent_of = self._tree.rank, self._tree.parent_of
         # Only a unit with a value of its own, or an ancestor of one, can have a figure: visit just
         # those, deepest first (a commune-only indicator touches ~1,000 units, a department one ~30).
-        rank = {uid: n for n, uid in enumerate(self._depth_order)}
-        parent_of = {c: p for p, kids in self.children.items() for c in kids}
         own_units: dict[int, list[int]] = defaultdict(list)
         for ind_pk, uid in self.own:
             own_units[ind_pk].append(uid)

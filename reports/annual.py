@@ -8,9 +8,9 @@ templates with `{{ code }}` placeholders, filled by `reports.narrative`: a
 sentence whose figures are missing is left out (falling back to a shorter
 wording where one exists), so the report never prints a 0 nobody entered.
 
-Cost: one Rollup for the period, one for the same period of the year before,
-one per quarter (each three queries whatever the tree's size), plus the
-narrative, directives, targets and the root's children.
+Cost: the Rollups of the period, of the same period of the year before and
+of each quarter share three queries whatever the tree's size (`Rollup.many`),
+plus the narrative, directives, targets and the root's children.
 """
 
 from dataclasses import dataclass, field
@@ -521,11 +521,9 @@ def _quarters(indicator, per_quarter: list[Rollup]) -> list[Figure]:
 
 def annual_report(*, org_unit: OrgUnit, year: int, quarter: int = 4) -> AnnualReport:
     indicators = list(Indicator.objects.active().in_report_order())
-    rollup = Rollup(root=org_unit, year=year, quarter=quarter, indicators=indicators)
-    before = Rollup(root=org_unit, year=year - 1, quarter=quarter, indicators=indicators)
-    # A quarter can only have a figure where the period has one: skip the rest (sparse years cost less).
-    present = [i for i in indicators if not rollup.figure(i).is_empty]
-    per_quarter = [Rollup(root=org_unit, year=year, from_quarter=q, quarter=q, indicators=present) for q in range(1, quarter + 1)]
+    # The year to date, the same period of the year before, and each quarter alone: one set of queries.
+    periods = [(year, 1, quarter), (year - 1, 1, quarter)] + [(year, q, q) for q in range(1, quarter + 1)]
+    rollup, before, *per_quarter = Rollup.many(root=org_unit, periods=periods, indicators=indicators)
     targets = targets_for(org_unit=org_unit, year=year)
     lines = [Line(i, rollup.figure(i), before.figure(i), _quarters(i, per_quarter), targets.get(i.code)) for i in indicators]
     by_code = {ln.indicator.code: ln for ln in lines}

@@ -146,4 +146,23 @@ def test_the_number_of_queries_does_not_grow_with_the_tree(t, django_assert_num_
         + [(f"B-D{i}-X{j}", f"B-D{i}", "commune") for i in range(30) for j in range(5)]
     )
     put(*[(f"B-D{i}-X{j}", "grassroots_radio_broadcasts", 2030, 1, i + j) for i in range(30) for j in range(5)])
-    assert count(big_tree["B"]) == small == 4
+    assert count(big_tree["B"]) == small == 3  # units, indicators, values
+
+
+def test_many_periods_share_one_set_of_queries_and_agree_with_single_rollups(t, django_assert_num_queries):
+    put(
+        *[("T-D1-X1", "grassroots_radio_broadcasts", y, q, 10 * q + y - 2029) for y in (2029, 2030) for q in (1, 2, 3, 4)],
+        ("T-D2", "grassroots_stations_active", 2030, 2, (3, 5)),
+        ("T-D1", "edoc_commune_rate", 2029, 3, 70),
+        ("T-D1", "edoc_commune_rate", 2030, 1, 75),
+    )
+    indicators = list(
+        Indicator.objects.filter(code__in=["grassroots_radio_broadcasts", "grassroots_stations_active", "edoc_commune_rate"])
+    )
+    periods = [(2030, 1, 4), (2029, 1, 4), (2030, 2, 2), (2030, 1, 3), (2029, 4, 4)]
+    with django_assert_num_queries(2):  # units, values (indicators given)
+        many = Rollup.many(root=t["T"], periods=periods, indicators=indicators)
+    for (year, first, last), rollup in zip(periods, many, strict=True):
+        single = Rollup(root=t["T"], year=year, from_quarter=first, quarter=last, indicators=indicators)
+        assert rollup.for_unit() == single.for_unit()
+    assert [r.figure("grassroots_radio_broadcasts").value for r in many] == [104, 100, 21, 63, 40]
