@@ -1,0 +1,133 @@
+"""Query parameters of the list endpoints. Unknown codes are a 400, not an empty list.
+
+Unit parameters only accept units the caller may read (organizations.access),
+so a foreign unit looks exactly like an unknown one.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from api.selectors import visible_units
+from campaigns.models import Campaign
+from indicators.models import DataValue, Indicator, IndicatorGroup, Section, Submission, SubmissionStatus, ValueType
+from indicators.periods import YEAR_MAX, YEAR_MIN, Quarter
+from organizations.models import OrgUnit, UnitKind
+
+
+class YearFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", YEAR_MIN)
+        kwargs.setdefault("max_value", YEAR_MAX)
+        kwargs.setdefault("help_text", f"{YEAR_MIN}–{YEAR_MAX}")
+        super().__init__(*args, **kwargs)
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (or 1/0); anything else is an error, not silently ignored."""
+
+    def to_python(self, value):
+        text = str(value or "").strip().lower()
+        if text in ("", "none"):
+            return None
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise forms.ValidationError(_("Phải là true hoặc false."), code="invalid")
+
+
+class BooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
+
+def _units(request):
+    return visible_units(request.user) if request is not None else OrgUnit.objects.none()
+
+
+class UnitSubtreeMixin(filters.FilterSet):
+    """`org_unit=CODE`, and with `include_descendants=true` every unit below it too."""
+
+    org_unit = filters.ModelChoiceFilter(
+        queryset=_units, to_field_name="code", method="filter_org_unit", help_text="Mã đơn vị (phải là đơn vị bạn được xem)."
+    )
+    include_descendants = BooleanFilter(method="filter_nothing", help_text="Kèm mọi đơn vị cấp dưới của org_unit.")
+
+    def filter_org_unit(self, queryset, name, unit):
+        if self.form.cleaned_data.get("include_descendants"):
+            return queryset.filter(org_unit__path__startswith=unit.path)
+        return queryset.filter(org_unit=unit)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by filter_org_unit
+
+
+class ValueFilter(UnitSubtreeMixin):
+    indicator = filters.ModelChoiceFilter(queryset=Indicator.objects.all(), to_field_name="code", help_text="Mã chỉ tiêu.")
+    year = YearFilter()
+    quarter = filters.TypedChoiceFilter(choices=Quarter.choices, coerce=int)
+    section = filters.ChoiceFilter(field_name="indicator__section", choices=Section.choices)
+    group = filters.ModelChoiceFilter(
+        field_name="indicator__group", queryset=IndicatorGroup.objects.all(), to_field_name="code", help_text="Mã nhóm chỉ tiêu."
+    )
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Chỉ các số liệu thay đổi từ thời điểm này (ISO 8601)."
+    )
+
+    class Meta:
+        model = DataValue
+        fields = []
+
+
+class SubmissionFilter(UnitSubtreeMixin):
+    year = YearFilter()
+    quarter = filters.TypedChoiceFilter(choices=Quarter.choices, coerce=int)
+    status = filters.ChoiceFilter(choices=SubmissionStatus.choices)
+
+    class Meta:
+        model = Submission
+        fields = []
+
+
+class OrgUnitFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=UnitKind.choices)
+    parent = filters.ModelChoiceFilter(queryset=_units, to_field_name="code", help_text="Mã đơn vị cấp trên.")
+    active_on = filters.DateFilter(method="filter_active_on", help_text="Chỉ các đơn vị còn hiệu lực vào ngày này (YYYY-MM-DD).")
+
+    class Meta:
+        model = OrgUnit
+        fields = []
+
+    def filter_active_on(self, queryset, name, day):
+        return queryset.active_on(day)
+
+
+class IndicatorFilter(filters.FilterSet):
+    section = filters.ChoiceFilter(choices=Section.choices)
+    group = filters.ModelChoiceFilter(queryset=IndicatorGroup.objects.all(), to_field_name="code")
+    value_type = filters.ChoiceFilter(choices=ValueType.choices)
+    is_active = BooleanFilter()
+    reported_by = filters.ChoiceFilter(
+        choices=UnitKind.choices, method="filter_reported_by", help_text="Loại đơn vị báo cáo chỉ tiêu."
+    )
+
+    class Meta:
+        model = Indicator
+        fields = []
+
+    def filter_reported_by(self, queryset, name, kind):
+        return queryset.reported_by(kind)
+
+
+class CampaignFilter(filters.FilterSet):
+    year = YearFilter()
+
+    class Meta:
+        model = Campaign
+        fields = []

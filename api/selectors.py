@@ -1,0 +1,62 @@
+"""Read-side querysets of the API, scoped to what a user may see.
+
+Visibility is decided by `organizations.access` (the same rule as the browser):
+these functions only apply it to other models. Values are returned as plain
+dicts (`.values()`), already joined to the codes an integrator uses, so a page
+of values is one query whatever its size.
+"""
+
+from django.db.models import F, Q
+
+from campaigns.models import Campaign
+from indicators.models import DataValue, Submission
+from organizations.access import visible_units_q
+from organizations.models import OrgUnit
+
+VALUE_FIELDS = ["id", "year", "quarter", "value", "numerator", "denominator", "note", "version", "updated_at"]
+VALUE_CODES = {"org_unit_code": F("org_unit__code"), "indicator_code": F("indicator__code")}
+
+
+def visible_units(user):
+    return OrgUnit.objects.visible_to(user)
+
+
+def _through(q: Q, relation: str) -> Q:
+    """The same condition on OrgUnit, seen from a model that points to it (`pk` → `org_unit__pk`)."""
+    out = Q()
+    out.connector, out.negated = q.connector, q.negated
+    out.children = [_through(c, relation) if isinstance(c, Q) else (f"{relation}__{c[0]}", c[1]) for c in q.children]
+    return out
+
+
+def _scoped(qs, user, relation: str):
+    """Rows of `qs` whose unit (`relation`, a foreign key to OrgUnit) the user may read.
+
+    The rule is access.visible_units_q, applied on the join rather than as
+    `IN (subquery)`: PostgreSQL then walks the (year, id) index and stops after
+    one page, instead of hashing every visible unit's values first.
+    """
+    q = visible_units_q(user)
+    if not q:  # sees every unit: no need to filter at all
+        return qs
+    return qs.filter(_through(q, relation))
+
+
+def values_visible_to(user):
+    """DataValues of units the user may read, as dicts with unit and indicator codes."""
+    return _scoped(DataValue.objects.all(), user, "org_unit").values(*VALUE_FIELDS, **VALUE_CODES)
+
+
+def submissions_visible_to(user):
+    return _scoped(Submission.objects.select_related("org_unit", "submitted_by", "reviewed_by"), user, "org_unit")
+
+
+def campaigns_visible_to(user):
+    """Campaigns whose scope or lead unit the user may read."""
+    units = visible_units(user).values("pk")
+    return (
+        Campaign.objects.filter(Q(scope_unit__in=units) | Q(lead_unit__in=units))
+        .select_related("scope_unit", "lead_unit")
+        .prefetch_related("targets__indicator")
+        .distinct()
+    )

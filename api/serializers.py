@@ -1,0 +1,193 @@
+"""Shapes of what the API reads and writes.
+
+Reads of the big table (values) bypass serializers at run time (see
+`views.value_row`): the serializers here still describe those rows in the
+OpenAPI schema. Writes are validated by `indicators.services`, never here.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from campaigns.models import Campaign, Target
+from indicators.models import Indicator, Submission
+from indicators.periods import YEAR_MAX, YEAR_MIN
+from organizations.models import OrgUnit
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    group = serializers.CharField(source="group.code", read_only=True)
+    group_name = serializers.CharField(source="group.name", read_only=True)
+    name = serializers.CharField(read_only=True)
+    reported_by = serializers.ListField(source="reported_by_kinds", child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "section",
+            "group",
+            "group_name",
+            "order",
+            "name",
+            "name_vi",
+            "name_en",
+            "unit_vi",
+            "value_type",
+            "time_aggregation",
+            "unit_aggregation",
+            "reported_by",
+            "is_active",
+        ]
+
+
+class OrgUnitSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    parent = serializers.SerializerMethodField(help_text=_("Mã đơn vị cấp trên (null: gốc của cây)."))
+    ancestors = serializers.SerializerMethodField(help_text=_("Mã các đơn vị từ gốc xuống đơn vị này (đường dẫn trong cây)."))
+
+    class Meta:
+        model = OrgUnit
+        fields = ["code", "name", "name_vi", "name_en", "kind", "parent", "path", "ancestors", "depth", "valid_from", "valid_to"]
+
+    # The materialised path already names every ancestor: no join needed for the parent's code.
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_parent(self, unit) -> str | None:
+        codes = unit.ancestor_codes()
+        return codes[-2] if len(codes) > 1 else None
+
+    def get_ancestors(self, unit) -> list[str]:
+        return unit.ancestor_codes()
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    indicator = serializers.CharField(source="indicator.code", read_only=True)
+
+    class Meta:
+        model = Target
+        fields = ["indicator", "value"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    lead_unit = serializers.CharField(source="lead_unit.code", read_only=True)
+    scope_unit = serializers.CharField(source="scope_unit.code", read_only=True)
+    targets = TargetSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "year", "number", "issued_on", "issuer", "title", "lead_unit", "scope_unit", "targets"]
+
+
+class ValueSerializer(serializers.Serializer):
+    """One stored value (read). `value` is a plain decimal string ('2213', '85.93')."""
+
+    id = serializers.IntegerField()
+    org_unit = serializers.CharField()
+    indicator = serializers.CharField()
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField(min_value=1, max_value=4)
+    value = serializers.CharField(allow_null=True)
+    numerator = serializers.IntegerField(allow_null=True)
+    denominator = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField(help_text=_("Gửi lại trong `version` khi ghi để phát hiện xung đột."))
+    updated_at = serializers.DateTimeField()
+
+
+class ValueRowSerializer(serializers.Serializer):
+    """One row to write: the columns of the import file. Empty value fields clear the cell."""
+
+    org_unit = serializers.CharField(help_text=_("Mã đơn vị, ví dụ HT-443."))
+    indicator = serializers.CharField(help_text=_("Mã chỉ tiêu."))
+    year = serializers.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
+    quarter = serializers.IntegerField(min_value=1, max_value=4)
+    value = serializers.DecimalField(
+        max_digits=16, decimal_places=2, required=False, allow_null=True, help_text=_("Số đếm hoặc tỷ lệ %.")
+    )
+    numerator = serializers.IntegerField(required=False, allow_null=True, min_value=0, help_text=_("Tử số (chỉ tiêu tỷ số)."))
+    denominator = serializers.IntegerField(required=False, allow_null=True, min_value=1, help_text=_("Mẫu số (chỉ tiêu tỷ số)."))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text=_("Phiên bản đã đọc (0: ô đang trống). Nếu số liệu đã đổi, cả yêu cầu bị từ chối với mã 409."),
+    )
+
+
+class SaveResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    cleared = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    org_unit = serializers.CharField(source="org_unit.code", read_only=True)
+    submitted_by = serializers.CharField(source="submitted_by.username", read_only=True, allow_null=True, default=None)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, allow_null=True, default=None)
+    is_locked = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "org_unit",
+            "year",
+            "quarter",
+            "status",
+            "is_locked",
+            "submitted_at",
+            "submitted_by",
+            "reviewed_at",
+            "reviewed_by",
+            "comment",
+            "updated_at",
+        ]
+
+
+class SubmitSerializer(serializers.Serializer):
+    org_unit = serializers.CharField(max_length=40)
+    year = serializers.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
+    quarter = serializers.IntegerField(min_value=1, max_value=4)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ReviewSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ReasonSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000, help_text=_("Lý do (bắt buộc)."))
+
+
+class FigureSerializer(serializers.Serializer):
+    value = serializers.CharField(allow_null=True, help_text=_("Số dạng máy đọc: '2213', '85.93'."))
+    numerator = serializers.IntegerField(allow_null=True)
+    denominator = serializers.IntegerField(allow_null=True)
+    display = serializers.CharField(help_text=_("Cách viết tiếng Việt: '2.213', '85,93%', '221/262', '—'."))
+
+
+class ReportDocumentSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField()
+    org_unit = serializers.CharField()
+    figures = serializers.DictField(child=FigureSerializer(), help_text=_("Theo mã chỉ tiêu."))
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField(
+        allow_null=True, help_text=_("Vị trí (từ 0) của dòng trong mảng gửi lên; null nếu không theo dòng.")
+    )
+    field = serializers.CharField(allow_blank=True)
+    message = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error response has this shape; messages in Vietnamese, English with Accept-Language: en."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = ErrorItemSerializer(many=True, required=False)
+    conflicts = serializers.ListField(child=serializers.DictField(), required=False)

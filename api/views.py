@@ -1,0 +1,377 @@
+"""REST API v1: thin views over organizations.access, indicators.services/workflow/aggregation."""
+
+import hashlib
+import json
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import selectors
+from api.filters import CampaignFilter, IndicatorFilter, OrgUnitFilter, SubmissionFilter, ValueFilter
+from api.pagination import ValueCursorPagination
+from api.parsers import StrictInputMixin
+from api.permissions import may_write_values
+from api.renderers import ValuesCSVRenderer
+from api.serializers import (
+    CampaignSerializer,
+    ErrorSerializer,
+    IndicatorSerializer,
+    OrgUnitSerializer,
+    ReasonSerializer,
+    ReportDocumentSerializer,
+    ReviewSerializer,
+    SaveResultSerializer,
+    SubmissionSerializer,
+    SubmitSerializer,
+    ValueRowSerializer,
+    ValueSerializer,
+)
+from indicators import workflow
+from indicators.aggregation import Figure, Rollup, report_document
+from indicators.formatting import plain
+from indicators.models import Channel, Indicator
+from indicators.periods import YEAR_MAX, YEAR_MIN
+from indicators.services import VALUE_COLUMNS, ValueRow, values_save, values_validate
+from organizations import access
+from reform_portal.tabular import RowError, RowsInvalid
+
+CODE_REGEX = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+MAX_ROWS = 5000
+ROW_KEYS = set(VALUE_COLUMNS) | {"version"}
+
+
+@extend_schema_view(list=extend_schema(summary="Danh mục chỉ tiêu"), retrieve=extend_schema(summary="Một chỉ tiêu"))
+class IndicatorViewSet(StrictInputMixin, viewsets.ReadOnlyModelViewSet):
+    """The indicator catalogue, in report order. The same for every logged-in user."""
+
+    queryset = Indicator.objects.in_report_order()
+    serializer_class = IndicatorSerializer
+    filterset_class = IndicatorFilter
+    lookup_field = "code"
+    lookup_value_regex = CODE_REGEX
+
+
+@extend_schema_view(list=extend_schema(summary="Đơn vị được xem"), retrieve=extend_schema(summary="Một đơn vị"))
+class OrgUnitViewSet(StrictInputMixin, viewsets.ReadOnlyModelViewSet):
+    """Units the caller may read, in tree order; `ancestors` is the path from the root."""
+
+    serializer_class = OrgUnitSerializer
+    filterset_class = OrgUnitFilter
+    lookup_field = "code"
+    lookup_value_regex = CODE_REGEX
+
+    def get_queryset(self):
+        return selectors.visible_units(self.request.user).order_by("path")
+
+
+@extend_schema_view(list=extend_schema(summary="Kế hoạch tuyên truyền"), retrieve=extend_schema(summary="Một kế hoạch"))
+class CampaignViewSet(StrictInputMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = r"\d+"
+    serializer_class = CampaignSerializer
+    filterset_class = CampaignFilter
+
+    def get_queryset(self):
+        return selectors.campaigns_visible_to(self.request.user)
+
+
+def value_row(r: dict) -> dict:
+    """A `.values()` row as the API shows it (see ValueSerializer)."""
+    return {
+        "id": r["id"],
+        "org_unit": r["org_unit_code"],
+        "indicator": r["indicator_code"],
+        "year": r["year"],
+        "quarter": r["quarter"],
+        "value": plain(r["value"]),
+        "numerator": r["numerator"],
+        "denominator": r["denominator"],
+        "note": r["note"],
+        "version": r["version"],
+        "updated_at": r["updated_at"],
+    }
+
+
+def _value_row_in(d: dict, index: int) -> ValueRow:
+    r = ValueRow.from_mapping(d, row=index)
+    # from_mapping reads text files, where 0 and "" look alike; in JSON version 0 means "I saw an empty cell".
+    r.version = d.get("version") if isinstance(d.get("version"), int) else None
+    return r
+
+
+def _row_problems(data) -> list[RowError]:
+    """Shape errors the service cannot see: not an object, unknown columns, a non-integer version."""
+    problems = []
+    for i, d in enumerate(data):
+        if not isinstance(d, dict):
+            problems.append(RowError(i, "", _("Mỗi dòng phải là một đối tượng JSON.")))
+            continue
+        for key in sorted(set(d) - ROW_KEYS, key=str):
+            problems.append(RowError(i, str(key), _("Cột không có trong mẫu nhập: «%(k)s».") % {"k": key}))
+        v = d.get("version")
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+            problems.append(RowError(i, "version", _("Phiên bản phải là số nguyên không âm.")))
+    return problems
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Số liệu theo quý",
+        description="Phân trang bằng con trỏ (`next`, và tiêu đề `Link`); `?format=csv` trả về tệp CSV cùng các cột của tệp nhập.",
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv"], required=False)],
+        responses={(200, "application/json"): ValueSerializer(many=True), (200, "text/csv"): OpenApiTypes.STR},
+    ),
+    create=extend_schema(
+        summary="Ghi số liệu hàng loạt (tất cả hoặc không)",
+        description=(
+            "Một mảng JSON các dòng với các cột của tệp nhập. Mọi dòng được kiểm tra trước; "
+            "có một dòng sai thì không dòng nào được lưu (400, mỗi lỗi kèm `index`, `field`, `message`). "
+            "Dòng cho đơn vị bạn không được nhập: 403. Phiên bản cũ hơn bản đang lưu: 409. "
+            "Ô để trống (không có value/numerator/denominator) sẽ bị xóa."
+        ),
+        parameters=[OpenApiParameter("dry_run", bool, required=False, description="Chỉ kiểm tra, không lưu.")],
+        request=ValueRowSerializer(many=True),
+        responses={200: SaveResultSerializer, 409: OpenApiResponse(ErrorSerializer, description="Xung đột phiên bản")},
+    ),
+)
+class ValueViewSet(StrictInputMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Values of the units the caller may read; clerks write their own units' values."""
+
+    serializer_class = ValueSerializer
+    filterset_class = ValueFilter
+    pagination_class = ValueCursorPagination
+
+    def get_renderers(self):
+        if getattr(self, "action", None) == "list":
+            return [JSONRenderer(), ValuesCSVRenderer()]
+        return [JSONRenderer()]
+
+    def get_queryset(self):
+        return selectors.values_visible_to(self.request.user)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON even when the caller asked for CSV: one error format to parse.
+        if response.status_code >= 400 and isinstance(response, Response):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([value_row(r) for r in page])
+
+    def create(self, request, *args, **kwargs):
+        if not may_write_values(request.user):
+            raise exceptions.PermissionDenied(_("Tài khoản của bạn chỉ được đọc số liệu, không được ghi."))
+        data = request.data
+        if not isinstance(data, list) or not data:
+            raise exceptions.ValidationError(_("Gửi một mảng JSON (không rỗng) các dòng số liệu."))
+        if len(data) > MAX_ROWS:
+            raise exceptions.ValidationError(_("Mỗi lần gửi tối đa %(n)s dòng.") % {"n": MAX_ROWS})
+        dry_run = serializers.BooleanField().to_internal_value(request.query_params.get("dry_run", "false"))
+        problems = _row_problems(data)
+        rows = [_value_row_in(d, i) for i, d in enumerate(data) if isinstance(d, dict)]
+        if problems:
+            # Report the service's findings on the other rows too: every problem in one answer.
+            shaped = {p.row for p in problems}
+            try:
+                values_validate([r for r in rows if r.row not in shaped])
+            except RowsInvalid as exc:
+                problems += exc.errors
+            raise RowsInvalid(sorted(problems, key=lambda e: (e.row, e.field)))
+        result = values_save(rows=rows, by=request.user, channel=Channel.API, dry_run=dry_run)
+        return Response(
+            {
+                "created": result.created,
+                "updated": result.updated,
+                "cleared": result.cleared,
+                "unchanged": result.unchanged,
+                "dry_run": dry_run,
+            }
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Báo cáo quý của các đơn vị được xem"),
+    retrieve=extend_schema(summary="Một báo cáo quý"),
+)
+class SubmissionViewSet(StrictInputMixin, viewsets.ReadOnlyModelViewSet):
+    """Submissions (unit × quarter) and their workflow, with the browser's rules (indicators.workflow)."""
+
+    serializer_class = SubmissionSerializer
+    filterset_class = SubmissionFilter
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return selectors.submissions_visible_to(self.request.user)
+
+    def _done(self, sub):
+        return Response(SubmissionSerializer(sub, context=self.get_serializer_context()).data)
+
+    def _body(self, serializer_class):
+        s = serializer_class(data=self.request.data)
+        s.is_valid(raise_exception=True)
+        return s.validated_data
+
+    @extend_schema(
+        summary="Gửi duyệt báo cáo quý của một đơn vị (cán bộ nhập liệu)",
+        request=SubmitSerializer,
+        responses={200: SubmissionSerializer, 409: OpenApiResponse(ErrorSerializer, description="Trạng thái không cho phép")},
+    )
+    @action(detail=False, methods=["post"])
+    def submit(self, request):
+        body = self._body(SubmitSerializer)
+        unit = access.get_unit_for_entry(request.user, body["org_unit"])  # 404 / 403
+        sub = workflow.submission_submit(
+            org_unit=unit,
+            year=body["year"],
+            quarter=body["quarter"],
+            by=request.user,
+            comment=body["comment"],
+            channel=Channel.API,
+        )
+        return self._done(sub)
+
+    @extend_schema(
+        summary="Phê duyệt (cán bộ thẩm định)",
+        request=ReviewSerializer,
+        responses={200: SubmissionSerializer, 409: OpenApiResponse(ErrorSerializer, description="Trạng thái không cho phép")},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        body = self._body(ReviewSerializer)
+        sub = workflow.submission_approve(
+            submission=self.get_object(), by=request.user, comment=body["comment"], channel=Channel.API
+        )
+        return self._done(sub)
+
+    @extend_schema(
+        summary="Trả lại, kèm lý do (cán bộ thẩm định)",
+        request=ReasonSerializer,
+        responses={200: SubmissionSerializer, 409: OpenApiResponse(ErrorSerializer, description="Trạng thái không cho phép")},
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        body = self._body(ReasonSerializer)
+        sub = workflow.submission_return(
+            submission=self.get_object(), by=request.user, comment=body["comment"], channel=Channel.API
+        )
+        return self._done(sub)
+
+    @extend_schema(
+        summary="Mở lại báo cáo đã duyệt, kèm lý do (cán bộ thẩm định)",
+        request=ReasonSerializer,
+        responses={200: SubmissionSerializer, 409: OpenApiResponse(ErrorSerializer, description="Trạng thái không cho phép")},
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        body = self._body(ReasonSerializer)
+        sub = workflow.submission_reopen(
+            submission=self.get_object(), by=request.user, comment=body["comment"], channel=Channel.API
+        )
+        return self._done(sub)
+
+
+class FigureQuery(serializers.Serializer):
+    org_unit = serializers.CharField(
+        required=False, max_length=40, help_text="Mã đơn vị (mặc định: đơn vị cao nhất bạn được xem)."
+    )
+    quarter = serializers.IntegerField(required=False, default=4, min_value=1, max_value=4, help_text="Lũy kế đến hết quý này.")
+
+
+class AggregateQuery(FigureQuery):
+    year = serializers.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
+    indicator = serializers.CharField(required=False, max_length=2000, help_text="Mã chỉ tiêu; nhiều mã cách nhau bằng dấu phẩy.")
+
+
+def _query(serializer_class, request) -> dict:
+    s = serializer_class(data=request.query_params)
+    s.is_valid(raise_exception=True)
+    return s.validated_data
+
+
+def _unit_for_figures(user, code):
+    if code:
+        return access.get_unit_for_view(user, code)  # foreign or unknown: 404
+    unit = access.home_unit(user)
+    if unit is None:
+        raise exceptions.NotFound(_("Bạn chưa thuộc đơn vị nào."))
+    return unit
+
+
+def _with_etag(request, doc: dict) -> Response:
+    """ETag = digest of the document itself: always right, whatever changed (values, tree, catalogue)."""
+    digest = hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+    etag = f'"{digest}"'
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    else:
+        response = Response(doc)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+class AggregatesView(StrictInputMixin, APIView):
+    """Figures of one unit (its subtree rolled up by the aggregation rule), keyed by indicator code."""
+
+    @extend_schema(
+        summary="Số liệu tổng hợp theo quy tắc tổng hợp",
+        parameters=[AggregateQuery],
+        responses={200: ReportDocumentSerializer, 304: OpenApiResponse(description="Không đổi (If-None-Match)")},
+    )
+    def get(self, request):
+        q = _query(AggregateQuery, request)
+        unit = _unit_for_figures(request.user, q.get("org_unit"))
+        indicators = Indicator.objects.in_report_order()
+        codes = [c.strip() for c in q.get("indicator", "").split(",") if c.strip()]
+        if codes:
+            indicators = list(indicators.filter(code__in=codes))
+            unknown = sorted(set(codes) - {i.code for i in indicators})
+            if unknown:
+                raise exceptions.ValidationError(
+                    {"indicator": [_("Không tìm thấy chỉ tiêu «%(c)s».") % {"c": ", ".join(unknown)}]}
+                )
+        figures: dict[str, Figure] = Rollup(root=unit, year=q["year"], quarter=q["quarter"], indicators=indicators).for_unit()
+        doc = {
+            "year": q["year"],
+            "quarter": q["quarter"],
+            "org_unit": unit.code,
+            "figures": {code: f.as_json() for code, f in figures.items()},
+        }
+        return _with_etag(request, doc)
+
+
+class AnnualReportView(StrictInputMixin, APIView):
+    """The annual report's figures: the document `export_report --format json` writes."""
+
+    @extend_schema(
+        summary="Số liệu báo cáo năm (như export_report --format json)",
+        parameters=[FigureQuery],
+        responses={200: ReportDocumentSerializer, 304: OpenApiResponse(description="Không đổi (If-None-Match)")},
+    )
+    def get(self, request, year: int):
+        if not access.can_read_reports(request.user):
+            raise exceptions.PermissionDenied(_("Chỉ lãnh đạo và cán bộ thẩm định được xem báo cáo năm."))
+        if not YEAR_MIN <= year <= YEAR_MAX:
+            raise exceptions.ValidationError(
+                {"year": [_("Năm phải là số nguyên từ %(a)s đến %(b)s.") % {"a": YEAR_MIN, "b": YEAR_MAX}]}
+            )
+        q = _query(FigureQuery, request)
+        unit = _unit_for_figures(request.user, q.get("org_unit"))
+        return _with_etag(request, report_document(org_unit=unit, year=year, quarter=q["quarter"]))
+
+
+class NotFoundView(APIView):
+    """Every unknown path under /api/v1/: the API's JSON 404 (after authentication, like the rest)."""
+
+    schema = None
+
+    def get(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
+
+    post = put = patch = delete = get

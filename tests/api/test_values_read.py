@@ -1,0 +1,168 @@
+"""Reading values: each role sees the values of the units it may read, filtered, paged by cursor, as JSON or CSV."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from indicators.models import DataValue
+
+
+def all_pages(client, url):
+    rows = []
+    while url:
+        r = client.get(url)
+        assert r.status_code == 200, r.content
+        rows += r.json()["results"]
+        url = r.json()["next"]
+    return rows
+
+
+def units_of(rows):
+    return {r["org_unit"] for r in rows}
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("clerk_can_loc", lambda: {"HT-443"}),
+        ("clerk_stttt", lambda: {"HT-STTTT"}),
+        ("district_reviewer", lambda: {"HT-444"}),
+        ("reviewer", lambda: set(DataValue.objects.values_list("org_unit__code", flat=True))),
+        ("leader", lambda: set(DataValue.objects.values_list("org_unit__code", flat=True))),
+        ("admin_user", lambda: set(DataValue.objects.values_list("org_unit__code", flat=True))),
+        ("outsider", lambda: set()),
+    ],
+    indirect=["persona"],
+)
+def test_each_role_sees_the_values_of_the_units_it_may_read(as_user, persona, expected):
+    rows = all_pages(as_user(persona), "/api/v1/values/?year=2018&page_size=1000")
+    assert units_of(rows) == expected()
+
+
+def test_a_value_row_has_codes_plain_numbers_and_its_version(as_user, clerk_can_loc):
+    rows = all_pages(as_user(clerk_can_loc), "/api/v1/values/?indicator=website_articles&quarter=1&year=2018")
+    assert len(rows) == 1
+    row = rows[0]
+    assert {k: row[k] for k in ("org_unit", "indicator", "year", "quarter", "value", "numerator", "denominator", "version")} == {
+        "org_unit": "HT-443",
+        "indicator": "website_articles",
+        "year": 2018,
+        "quarter": 1,
+        "value": "109",
+        "numerator": None,
+        "denominator": None,
+        "version": 1,
+    }
+    ratio = all_pages(as_user(clerk_can_loc), "/api/v1/values/?indicator=grassroots_stations_active&quarter=4&year=2018")[0]
+    assert ratio["value"] is None and ratio["numerator"] <= ratio["denominator"]
+
+
+def test_filters_by_section_group_quarter_and_unit_subtree(as_user, reviewer):
+    client = as_user(reviewer)
+    section_b = all_pages(client, "/api/v1/values/?year=2018&section=B&page_size=1000")
+    assert section_b and all(
+        r["indicator"] in set(DataValue.objects.filter(indicator__section="B").values_list("indicator__code", flat=True))
+        for r in section_b
+    )
+    press = all_pages(client, "/api/v1/values/?group=press&quarter=2&page_size=1000")
+    assert press and {r["quarter"] for r in press} == {2}
+    assert len(press) == DataValue.objects.filter(indicator__group__code="press", quarter=2).count()
+    own = all_pages(client, "/api/v1/values/?org_unit=HT&page_size=1000")
+    assert units_of(own) == {"HT"}
+    subtree = all_pages(client, "/api/v1/values/?org_unit=HT&include_descendants=true&page_size=1000")
+    assert len(subtree) == DataValue.objects.filter(org_unit__path__startswith="/HT/").count()
+
+
+def test_updated_since_returns_only_newer_changes(as_user, reviewer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    DataValue.objects.filter(org_unit__code="HT-444", quarter=1).update(updated_at=timezone.now() + timedelta(days=1))
+    since = (timezone.now() + timedelta(hours=12)).isoformat().replace("+00:00", "Z")
+    rows = all_pages(as_user(reviewer), f"/api/v1/values/?updated_since={since}&page_size=1000")
+    assert units_of(rows) == {"HT-444"} and {r["quarter"] for r in rows} == {1}
+
+
+def test_cursor_pages_cover_every_row_once_and_announce_the_next_page(as_user, reviewer):
+    client = as_user(reviewer)
+    r = client.get("/api/v1/values/?year=2018&page_size=50")
+    assert len(r.json()["results"]) == 50
+    assert r["Link"].endswith('rel="next"') and r.json()["next"] in r["Link"]
+    rows = all_pages(client, "/api/v1/values/?year=2018&page_size=50")
+    ids = [row["id"] for row in rows]
+    assert len(ids) == len(set(ids)) == DataValue.objects.filter(year=2018).count()
+    assert ids == sorted(ids)
+
+
+def test_page_size_is_capped(as_user, reviewer, monkeypatch):
+    from api.pagination import ValueCursorPagination
+
+    monkeypatch.setattr(ValueCursorPagination, "max_page_size", 3)
+    r = as_user(reviewer).get("/api/v1/values/?page_size=100000")
+    assert len(r.json()["results"]) == 3 and r.json()["next"]
+
+
+def test_csv_export_has_the_import_columns(as_user, clerk_can_loc):
+    r = as_user(clerk_can_loc).get("/api/v1/values/?format=csv&year=2018&indicator=website_articles")
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.content.decode())))
+    assert list(rows[0])[:8] == ["org_unit", "indicator", "year", "quarter", "value", "numerator", "denominator", "note"]
+    stored = DataValue.objects.filter(org_unit__code="HT-443", indicator__code="website_articles", year=2018).order_by("id")
+    assert [(row["quarter"], row["value"]) for row in rows] == [(str(v.quarter), str(int(v.value))) for v in stored]
+    assert len(rows) == 4
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("indicator=no-such-indicator", "indicator"),
+        ("org_unit=NOPE", "org_unit"),
+        ("org_unit=HT-444", "org_unit"),  # exists, but the Can Loc clerk may not read it
+        ("year=abc", "year"),
+        ("year=99999999999999999999", "year"),
+        ("quarter=5", "quarter"),
+        ("section=C", "section"),
+        ("group=nope", "group"),
+        ("updated_since=yesterday", "updated_since"),
+        ("include_descendants=maybe", "include_descendants"),
+        ("org_unit=HT%00", "org_unit"),
+    ],
+)
+def test_bad_filters_are_a_400_naming_the_parameter(as_user, clerk_can_loc, query, field):
+    r = as_user(clerk_can_loc).get(f"/api/v1/values/?{query}")
+    assert r.status_code == 400
+    body = r.json()
+    assert body["code"] == "invalid" and body["detail"] == "Dữ liệu không hợp lệ."
+    assert [e["field"] for e in body["errors"]] == [field]
+
+
+def test_bad_filters_are_a_400_as_json_even_when_csv_was_asked(as_user, clerk_can_loc):
+    r = as_user(clerk_can_loc).get("/api/v1/values/?format=csv&quarter=9")
+    assert r.status_code == 400 and r["Content-Type"] == "application/json"
+
+
+def test_a_bad_cursor_is_a_404(as_user, reviewer):
+    r = as_user(reviewer).get("/api/v1/values/?cursor=garbage")
+    assert r.status_code == 404
+    assert r.json()["detail"] == "Con trỏ phân trang không hợp lệ."
+
+
+def test_the_list_runs_the_same_number_of_queries_whatever_the_page_size(as_user, reviewer):
+    client = as_user(reviewer)
+    counts = {}
+    for size in (1, 10, 500):
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get(
+                f"/api/v1/values/?year=2018&section=A&indicator=website_articles&org_unit=HT&include_descendants=true&page_size={size}"
+            )
+        assert r.status_code == 200 and len(r.json()["results"]) == min(
+            size, DataValue.objects.filter(indicator__code="website_articles").count()
+        )
+        counts[size] = len(ctx.captured_queries)
+    assert counts[1] == counts[10] == counts[500], counts
+    assert counts[500] <= 6  # token, user, memberships, indicator, unit, the page
