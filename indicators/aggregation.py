@@ -85,7 +85,8 @@ class UnitTree:
     """A subtree's units (one query), shared by the Rollups of several periods."""
 
     def __init__(self, root: OrgUnit):
-        units = list(OrgUnit.objects.subtree_of(root).values_list("id", "parent_id", "depth", "code"))
+        # No ORDER BY: the fold sorts by depth itself, and the model's path ordering costs a sort.
+        units = list(OrgUnit.objects.subtree_of(root).order_by().values_list("id", "parent_id", "depth", "code"))
         self.root = root
         self.unit_ids = [u[0] for u in units]
         self.code_of = {u[0]: u[3] for u in units}

@@ -65,7 +65,8 @@ class ValueRow:
             numerator=data.get("numerator"),
             denominator=data.get("denominator"),
             note=data.get("note") or "",
-            version=int(version) if str(version or "").strip().isdigit() else None,
+            # 0 is a real version: "I saw this cell empty"; only a missing version skips the check.
+            version=int(version) if str(version if version is not None else "").strip().isdigit() else None,
             row=row,
         )
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicators.models import Channel, Submission, SubmissionEvent, SubmissionStatus
 from organizations import access
@@ -48,7 +49,13 @@ def _step(sub: Submission, *, action: str, allowed_from: set, to: str, by, comme
     return sub
 
 
-ACTION_LABELS = {"submit": _("gửi duyệt"), "approve": _("phê duyệt"), "return": _("trả lại"), "reopen": _("mở lại")}
+# Lazy: the labels are looked up when a message is made, in the language of that request.
+ACTION_LABELS = {
+    "submit": gettext_lazy("gửi duyệt"),
+    "approve": gettext_lazy("phê duyệt"),
+    "return": gettext_lazy("trả lại"),
+    "reopen": gettext_lazy("mở lại"),
+}
 
 
 @transaction.atomic

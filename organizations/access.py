@@ -73,6 +73,11 @@ def can_enter(user, unit: OrgUnit) -> bool:
     return any(m.role == Role.CLERK and m.org_unit_id == unit.pk for m in _memberships(user))
 
 
+def can_enter_any(user) -> bool:
+    """Whether a user enters some unit's figures at all (clerks, superusers); which units: can_enter."""
+    return user.is_authenticated and (user.is_superuser or Role.CLERK in roles_of(user))
+
+
 def can_review(user, unit: OrgUnit) -> bool:
     """Approve, return or reopen a unit's submissions; write the year's narrative."""
     if user.is_superuser:

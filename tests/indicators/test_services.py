@@ -160,3 +160,11 @@ def test_validation_costs_the_same_few_queries_for_many_rows(db, django_assert_m
     with django_assert_max_num_queries(12):
         values_save(rows=rows)
     assert DataValue.objects.filter(org_unit__code__startswith="Q-").count() == 40
+
+
+def test_version_zero_means_the_writer_saw_the_cell_empty(db, clerk_can_loc):
+    mapping = {"org_unit": "HT-443", "indicator": "leaflets_issued", "year": 2019, "quarter": 1, "value": 5, "version": 0}
+    values_save(rows=[ValueRow.from_mapping(mapping)], by=clerk_can_loc)
+    with pytest.raises(VersionConflict):
+        values_save(rows=[ValueRow.from_mapping({**mapping, "value": 6})], by=clerk_can_loc)
+    assert DataValue.objects.get(year=2019, org_unit__code="HT-443").value == 5

@@ -191,6 +191,7 @@ class Command(BaseCommand):
             )
         with connection.cursor() as cur:
             cur.execute(f"ANALYZE {DataValue._meta.db_table}")
+            cur.execute(f"ANALYZE {OrgUnit._meta.db_table}")  # the path LIKE plans need fresh statistics too
 
     def _submissions(self, units, year, rng) -> int:
         """The last year's submissions: most approved, some late, some missing, as in real life."""
