@@ -43,5 +43,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmarks run on PostgreSQL when one answers on 127.0.0.1 (the targets are about it), else on SQLite.
+# They use their own database (reform_bench), never the portal's; the first run generates ~1 M values.
 bench: install
-	$(BIN)/python bench/run.py
+	@if [ -z "$$BENCH_DATABASE_URL" ] && command -v psql >/dev/null && psql -h 127.0.0.1 -U postgres -d postgres -qc "select 1" >/dev/null 2>&1; then \
+	  psql -h 127.0.0.1 -U postgres -d postgres -qtc "select 1 from pg_database where datname='reform_bench'" | grep -q 1 \
+	    || psql -h 127.0.0.1 -U postgres -d postgres -qc "create database reform_bench"; \
+	  export BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/reform_bench; \
+	fi; $(BIN)/python bench/run.py $(BENCH)

@@ -1,9 +1,8 @@
 """`make bench`: run every bench/bench_*.py and print its ratios against a baseline measured in the same run.
 
 Each module defines `run(report)`; `report(name, measured_s, baseline_s, target)`
-prints one line. Benchmarks use their own database (BENCH_DATABASE_URL, else
-DATABASE_URL, else a SQLite file under bench/out/) so they never touch the
-portal's data.
+prints one line. Benchmarks use their own database (BENCH_DATABASE_URL, else a SQLite file
+under bench/out/), never DATABASE_URL, so they never touch the portal's data.
 """
 
 import importlib
@@ -17,9 +16,7 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 OUT.mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reform_portal.settings")
-os.environ["DATABASE_URL"] = (
-    os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or f"sqlite:///{OUT / 'bench.sqlite3'}"
-)
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{OUT / 'bench.sqlite3'}"
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
