@@ -20,7 +20,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Max, Q
+from django.db.models import Field, Max, Q
 
 from indicators.formatting import NO_DATA, number_vi, percent_vi, plain, ratio_vi
 from indicators.models import DataValue, Indicator, TimeAggregation, UnitAggregation, ValueType
@@ -112,7 +112,8 @@ def quarter_cells(*, root: OrgUnit, years, indicators) -> dict[int, list[tuple]]
     aggregates = {}
     for q in (1, 2, 3, 4):
         for name in ("value", "numerator", "denominator"):
-            aggregates[f"{name}_{q}"] = Max(name, filter=Q(quarter=q))
+            # A plain Field skips Django's per-cell converters (12 a row); values are made Decimal below.
+            aggregates[f"{name}_{q}"] = Max(name, filter=Q(quarter=q), output_field=Field())
     rows = (
         DataValue.objects.filter(
             org_unit__path__startswith=root.path, year__in=list(years), indicator_id__in=[i.pk for i in indicators]
@@ -123,8 +124,21 @@ def quarter_cells(*, root: OrgUnit, years, indicators) -> dict[int, list[tuple]]
     )
     by_year: dict[int, list[tuple]] = defaultdict(list)
     for r in rows:
-        by_year[r[2]].append((r[0], r[1], (r[3:6], r[6:9], r[9:12], r[12:15])))
+        by_year[r[2]].append(
+            (
+                r[0],
+                r[1],
+                ((_dec(r[3]), r[4], r[5]), (_dec(r[6]), r[7], r[8]), (_dec(r[9]), r[10], r[11]), (_dec(r[12]), r[13], r[14])),
+            )
+        )
     return by_year
+
+
+def _dec(v):
+    """PostgreSQL gives Decimals already; SQLite gives ints and floats for its NUMERIC column."""
+    if v is None or type(v) is Decimal:
+        return v
+    return Decimal(v) if type(v) is int else Decimal(repr(v))
 
 
 class Rollup:
