@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import DataValue, Indicator, IndicatorGroup, Submission, SubmissionEvent, ValueChange
+from indicators.services import INDICATOR_COLUMNS
 
 
 @admin.register(IndicatorGroup)
@@ -14,20 +15,7 @@ class IndicatorGroupAdmin(admin.ModelAdmin):
 class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
-        fields = [
-            "code",
-            "section",
-            "group",
-            "order",
-            "name_vi",
-            "name_en",
-            "unit_vi",
-            "value_type",
-            "time_aggregation",
-            "unit_aggregation",
-            "reported_by",
-            "is_active",
-        ]
+        fields = [*INDICATOR_COLUMNS, "is_active"]
 
     def clean_value_type(self):
         # Stored values are shaped by the type (a value, or numerator/denominator): keep them valid.
