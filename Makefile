@@ -8,7 +8,7 @@ PORT ?= 8000
 -include .env
 export
 
-.PHONY: run test lint format bench install e2e clean-db messages
+.PHONY: run test lint format bench install messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ format: install
 
 # Benchmarks run on PostgreSQL when one answers on 127.0.0.1 (the targets are about it), else on SQLite.
 # They use their own database (reform_bench), never the portal's; the first run generates ~1 M values.
+# After changing user-visible strings: extract them, translate locale/en/…/django.po, compile.
+messages: install
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore='static/vendor/*' \
+	  --ignore='api/*' --ignore='test-artifacts/*' --ignore='bench/*' --no-obsolete
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+	$(BIN)/python api/locale/build.py
+
 bench: install
 	@if [ -z "$$BENCH_DATABASE_URL" ] && command -v psql >/dev/null && psql -h 127.0.0.1 -U postgres -d postgres -qc "select 1" >/dev/null 2>&1; then \
 	  psql -h 127.0.0.1 -U postgres -d postgres -qtc "select 1 from pg_database where datname='reform_bench'" | grep -q 1 \

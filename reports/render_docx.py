@@ -99,11 +99,11 @@ def _heading(doc, report) -> None:
     p.alignment = center
     p.paragraph_format.space_before = Pt(6)
     _font(p.add_run(h.number), 13)
-    _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True, align=center)
+    _cell_text(right, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), size=12, bold=True, align=center)
     p = right.add_paragraph()
     p.alignment = center
     p.paragraph_format.space_after = Pt(0)
-    _font(p.add_run("Độc lập - Tự do - Hạnh phúc"), 13, bold=True)
+    _font(p.add_run(_("Độc lập - Tự do - Hạnh phúc")), 13, bold=True)
     _rule(right, width_cm=5.2, of_cm=9.8)
     p = right.add_paragraph()
     p.alignment = center
