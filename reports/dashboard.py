@@ -4,10 +4,10 @@ Every figure comes from `indicators.aggregation.Rollup` (the portal's one
 aggregation rule) and reporting completeness from `indicators.completeness`;
 nothing here adds values up on its own.
 
-Cost of `dashboard()`, whatever the size of the tree: two Rollups (the year and
-the same period of the year before, three queries each), one Rollup of one
-indicator per quarter of the trend (two queries each, TREND_YEARS × 4 at most),
-the children's names, the targets and completeness (three queries).
+Cost of `dashboard()`, whatever the size of the tree: the year and the same
+period of the year before (`Rollup.many`: units and values, two queries), the
+trend's quarters (two more), the children's names, the targets and completeness
+(three queries).
 """
 
 from collections import defaultdict
@@ -267,8 +267,7 @@ def dashboard(
     ]
     wanted = _unique([*tile_inds, *heat_inds, chart, *outreach])
 
-    now = Rollup(root=unit, year=year, quarter=quarter, indicators=wanted)
-    before = Rollup(root=unit, year=year - 1, quarter=quarter, indicators=wanted)
+    now, before = Rollup.many(root=unit, periods=[(year, 1, quarter), (year - 1, 1, quarter)], indicators=wanted)
     targets = targets_for(org_unit=unit, year=year)
 
     tiles = []
@@ -336,12 +335,11 @@ def _children(unit: OrgUnit, rollup: Rollup, year: int) -> list[OrgUnit]:
 def trend(*, unit: OrgUnit, indicator: Indicator, year: int, quarter: int, years: int = TREND_YEARS) -> list[Point]:
     """The indicator's figure quarter by quarter (each quarter on its own) for `years` years up to year/quarter."""
     years = max(1, min(years, MAX_TREND_YEARS))
-    points = []
-    for y in range(year - years + 1, year + 1):
-        for q in range(1, (quarter if y == year else 4) + 1):
-            fig = Rollup(root=unit, year=y, quarter=q, from_quarter=q, indicators=[indicator]).figure(indicator)
-            points.append(Point(_("Q%(q)s/%(y)s") % {"q": q, "y": y}, fig))
-    return points
+    periods = [(y, q, q) for y in range(year - years + 1, year + 1) for q in range(1, (quarter if y == year else 4) + 1)]
+    rollups = Rollup.many(root=unit, periods=periods, indicators=[indicator])  # two queries for every quarter
+    return [
+        Point(_("Q%(q)s/%(y)s") % {"q": q, "y": y}, r.figure(indicator)) for (y, q, _q), r in zip(periods, rollups, strict=True)
+    ]
 
 
 def composition(rollup: Rollup, outreach: list[Indicator]) -> list[Slice]:
