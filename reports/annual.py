@@ -405,6 +405,15 @@ class AnnualReport:
         return {ln.indicator.code: ln.figure for ln in self.lines}
 
     @cached_property
+    def changed_since_publication(self) -> list[tuple["Line", str]]:
+        """(line, figure as published) where a value was corrected after the year's report went out."""
+        if self.quarter != 4:
+            return []
+        codes = set(nv.changed_since_publication(self.narrative, self.figures))
+        then = self.narrative.published_figures if codes else {}
+        return [(ln, then.get(ln.indicator.code, {}).get("display", "—")) for ln in self.lines if ln.indicator.code in codes]
+
+    @cached_property
     def unit_tables(self) -> list[UnitTable]:
         """Per indicator group: the root's direct children that have a figure, then the total."""
         children = list(OrgUnit.objects.filter(parent=self.unit).order_by("path").values_list("id", "code", "name_vi"))

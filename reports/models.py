@@ -37,6 +37,17 @@ class Narrative(models.Model):
     signer_name = models.CharField(_("người ký"), max_length=200, blank=True)
     recipients = models.TextField(_("nơi nhận"), blank=True, help_text=_("Mỗi dòng một nơi nhận."))
     published = models.BooleanField(_("đã phát hành"), default=False)
+    published_at = models.DateTimeField(_("phát hành lúc"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người phát hành"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The figures as published (report_document's "figures"): later corrections show as changes.
+    published_figures = models.JSONField(_("số liệu khi phát hành"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 

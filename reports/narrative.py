@@ -94,11 +94,19 @@ def rate_display(rate) -> str:
     return percent_vi(rate)
 
 
+class NarrativePublished(Exception):
+    """A published report's words are frozen until a reviewer withdraws it."""
+
+
 def narrative_save(*, org_unit, year: int, form, directives, by) -> None:
     """Save a year's narrative and its directive list together (validated forms), all or nothing."""
     from django.db import transaction
 
+    from reports.models import Narrative
+
     with transaction.atomic():
+        if Narrative.objects.filter(org_unit=org_unit, year=year, published=True).exists():
+            raise NarrativePublished
         n = form.save(commit=False)
         n.org_unit, n.year, n.updated_by = org_unit, year, by
         n.save()
@@ -107,3 +115,31 @@ def narrative_save(*, org_unit, year: int, form, directives, by) -> None:
             d.save()
         for d in directives.deleted_objects:
             d.delete()
+
+
+def narrative_publish(*, org_unit, year: int, by, publish: bool = True):
+    """Publish (freeze) or withdraw the year's report of a unit; reviewers of the unit only."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils import timezone
+
+    from organizations import access
+    from reports.models import Narrative
+
+    if not access.can_review(by, org_unit):
+        raise PermissionDenied
+    from indicators.aggregation import report_document
+
+    n, _created = Narrative.objects.get_or_create(org_unit=org_unit, year=year)
+    n.published = publish
+    n.published_at, n.published_by = (timezone.now(), by) if publish else (None, None)
+    n.published_figures = report_document(org_unit=org_unit, year=year)["figures"] if publish else None
+    n.save(update_fields=["published", "published_at", "published_by", "published_figures", "updated_at"])
+    return n
+
+
+def changed_since_publication(narrative, figures: Mapping) -> list[str]:
+    """Indicator codes whose figure differs from the one published (values corrected afterwards)."""
+    if not narrative or not narrative.published or not narrative.published_figures:
+        return []
+    then = narrative.published_figures
+    return [code for code, f in figures.items() if then.get(code, {}).get("display") != f.display]

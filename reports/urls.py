@@ -14,4 +14,5 @@ urlpatterns = [
     path("reports/annual/<int:year>.xlsx", annual.annual_download, {"fmt": "xlsx"}, name="annual_xlsx"),
     path("reports/annual/<int:year>.docx", annual.annual_download, {"fmt": "docx"}, name="annual_docx"),
     path("reports/annual/<int:year>/narrative/", annual.narrative_edit, name="narrative_edit"),
+    path("reports/annual/<int:year>/publish/", annual.publish, name="annual_publish"),
 ]

@@ -22,7 +22,7 @@ from reports import render_docx, render_xlsx
 from reports.annual import annual_report
 from reports.forms import PLACEHOLDER_HELP, NarrativeForm, directive_formset
 from reports.models import Narrative
-from reports.narrative import narrative_save
+from reports.narrative import NarrativePublished, narrative_publish, narrative_save
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -122,7 +122,13 @@ def narrative_edit(request, year: int):
     directives = directive_formset(org_unit=unit, year=year, data=data)
     if request.method == "POST":
         if form.is_valid() and directives.is_valid():
-            narrative_save(org_unit=unit, year=year, form=form, directives=directives, by=request.user)
+            try:
+                narrative_save(org_unit=unit, year=year, form=form, directives=directives, by=request.user)
+            except NarrativePublished:
+                messages.error(
+                    request, _("Báo cáo năm %(y)s đã phát hành nên không sửa được; hủy phát hành trước khi sửa.") % {"y": year}
+                )
+                return redirect(reverse("reports:annual", args=[year]) + _query(unit, 4))
             messages.success(request, _("Đã lưu nội dung báo cáo năm %(y)s.") % {"y": year})
             return redirect(reverse("reports:annual", args=[year]) + _query(unit, 4))
         messages.error(request, _("Chưa lưu: kiểm tra các lỗi bên dưới."))
@@ -132,3 +138,18 @@ def narrative_edit(request, year: int):
         {"form": form, "directives": directives, "unit": unit, "year": year, "help": PLACEHOLDER_HELP, "query": _query(unit, 4)},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def publish(request, year: int):
+    """POST: publish the year's report (its words freeze), or withdraw it with `action=withdraw`."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    unit, year = _report_unit(request), _year(year)
+    withdraw = request.POST.get("action") == "withdraw"
+    narrative_publish(org_unit=unit, year=year, by=request.user, publish=not withdraw)
+    if withdraw:
+        messages.success(request, _("Đã hủy phát hành báo cáo năm %(y)s; có thể sửa nội dung.") % {"y": year})
+    else:
+        messages.success(request, _("Đã phát hành báo cáo năm %(y)s.") % {"y": year})
+    return redirect(reverse("reports:annual", args=[year]) + _query(unit, 4))
