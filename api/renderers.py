@@ -5,19 +5,9 @@ import io
 
 from rest_framework.renderers import BaseRenderer
 
-CSV_COLUMNS = [
-    "org_unit",
-    "indicator",
-    "year",
-    "quarter",
-    "value",
-    "numerator",
-    "denominator",
-    "note",
-    "version",
-    "updated_at",
-    "id",
-]
+from indicators.services import VALUE_COLUMNS
+
+CSV_COLUMNS = [*VALUE_COLUMNS, "version", "updated_at", "id"]
 
 
 class ValuesCSVRenderer(BaseRenderer):
