@@ -12,6 +12,7 @@ from rest_framework import serializers
 from campaigns.models import Campaign, Target
 from indicators.models import Indicator, Submission
 from indicators.periods import YEAR_MAX, YEAR_MIN
+from indicators.services import INDICATOR_COLUMNS
 from organizations.models import OrgUnit
 
 
@@ -23,22 +24,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = [
-            "code",
-            "section",
-            "group",
-            "group_name",
-            "order",
-            "name",
-            "name_vi",
-            "name_en",
-            "unit_vi",
-            "value_type",
-            "time_aggregation",
-            "unit_aggregation",
-            "reported_by",
-            "is_active",
-        ]
+        fields = [*INDICATOR_COLUMNS, "group_name", "name", "is_active"]
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from indicators.models import DataValue
 from indicators.periods import YEAR_MAX, YEAR_MIN, Quarter, current_period
@@ -141,10 +142,9 @@ def narrative_edit(request, year: int):
 
 
 @login_required
+@require_POST
 def publish(request, year: int):
-    """POST: publish the year's report (its words freeze), or withdraw it with `action=withdraw`."""
-    if request.method != "POST":
-        return HttpResponse(status=405, headers={"Allow": "POST"})
+    """Publish the year's report (its words freeze), or withdraw it with `action=withdraw`."""
     unit, year = _report_unit(request), _year(year)
     withdraw = request.POST.get("action") == "withdraw"
     narrative_publish(org_unit=unit, year=year, by=request.user, publish=not withdraw)

@@ -5,9 +5,9 @@ from organizations.models import OrgUnit
 from organizations.services import org_units_import
 
 
-def tree(*units: tuple[str, str, str]) -> dict[str, OrgUnit]:
+def tree(*units: tuple[str, str, str], name_prefix: str = "Đơn vị") -> dict[str, OrgUnit]:
     """units: (code, parent code or "", kind). Returns the units by code."""
-    rows = [{"code": c, "parent": p, "kind": k, "name_vi": f"Đơn vị {c}", "valid_from": "2000-01-01"} for c, p, k in units]
+    rows = [{"code": c, "parent": p, "kind": k, "name_vi": f"{name_prefix} {c}", "valid_from": "2000-01-01"} for c, p, k in units]
     org_units_import(rows=rows)
     return {u.code: u for u in OrgUnit.objects.filter(code__in=[c for c, _p, _k in units])}
 

@@ -2,9 +2,8 @@
 
 import pytest
 
-from indicators.services import ValueRow, values_save
 from organizations.models import Membership, OrgUnit, Role
-from organizations.services import org_units_import
+from tests.indicators.builders import put, tree
 
 TREE = [
     # code, parent, kind
@@ -19,9 +18,7 @@ TREE = [
 
 
 def build_province(*, reviewer=None) -> OrgUnit:
-    org_units_import(
-        rows=[{"code": c, "parent": p, "kind": k, "name_vi": f"Đơn vị thử {c}", "valid_from": "2000-01-01"} for c, p, k in TREE]
-    )
+    tree(*TREE, name_prefix="Đơn vị thử")
     cells = [
         # 2021: the year under test
         ("QT", "level3_services_province_district", 2021, 4, 3457),
@@ -38,13 +35,7 @@ def build_province(*, reviewer=None) -> OrgUnit:
         ("QT-S1", "online_dossiers", 2020, 2, 4444),
         ("QT", "level3_services_province_district", 2020, 4, 3000),
     ]
-    rows = []
-    for unit, ind, year, q, v in cells:
-        if isinstance(v, tuple):
-            rows.append(ValueRow(unit, ind, year, q, numerator=v[0], denominator=v[1]))
-        else:
-            rows.append(ValueRow(unit, ind, year, q, value=v))
-    values_save(rows=rows)
+    put(*cells)
     root = OrgUnit.objects.get(code="QT")
     if reviewer is not None:
         Membership.objects.create(user=reviewer, org_unit=root, role=Role.REVIEWER)

@@ -6,6 +6,7 @@ import pytest
 
 from indicators.aggregation import Figure
 from reports import narrative as nv
+from reports.forms import NarrativeForm
 from reports.models import Directive, Narrative
 
 URL = "/reports/annual/2018/narrative/"
@@ -50,28 +51,7 @@ def test_paragraphs_are_lines_without_bullets():
 
 def form_data(**overrides):
     n = Narrative.objects.get(org_unit__code="HT", year=2018)
-    data = {
-        f: getattr(n, f) or ""
-        for f in [
-            "title",
-            "issuer",
-            "document_number",
-            "place",
-            "intro_a",
-            "results_a",
-            "strengths_a",
-            "limitations_a",
-            "recommendations_a",
-            "intro_b",
-            "results_b",
-            "strengths_b",
-            "limitations_b",
-            "recommendations_b",
-            "signer_title",
-            "signer_name",
-            "recipients",
-        ]
-    }
+    data = {f: getattr(n, f) or "" for f in NarrativeForm.Meta.fields if f != "issued_on"}
     data["issued_on"] = ""
     directives = list(Directive.objects.filter(org_unit__code="HT", year=2018))
     data.update(
