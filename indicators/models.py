@@ -84,6 +84,7 @@ class Indicator(models.Model):
     name_vi = models.CharField(_("tên tiếng Việt"), max_length=300)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=300, blank=True)
     unit_vi = models.CharField(_("đơn vị tính"), max_length=40)
+    unit_en = models.CharField(_("đơn vị tính (tiếng Anh)"), max_length=40, blank=True)
     value_type = models.CharField(_("kiểu giá trị"), max_length=10, choices=ValueType.choices)
     time_aggregation = models.CharField(_("tổng hợp theo thời gian"), max_length=10, choices=TimeAggregation.choices)
     unit_aggregation = models.CharField(_("tổng hợp theo đơn vị"), max_length=10, choices=UnitAggregation.choices)
@@ -134,6 +135,8 @@ class DataValue(models.Model):
     numerator = models.BigIntegerField(_("tử số"), null=True, blank=True)
     denominator = models.BigIntegerField(_("mẫu số"), null=True, blank=True)
     note = models.TextField(_("ghi chú"), blank=True, max_length=1000)
+    # The day a stock was counted, when it is not the end of the quarter ("tính đến 31/10/2018").
+    as_of = models.DateField(_("tính đến ngày"), null=True, blank=True)
     version = models.PositiveIntegerField(_("phiên bản"), default=1)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     updated_by = models.ForeignKey(

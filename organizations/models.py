@@ -61,6 +61,13 @@ class OrgUnit(models.Model):
     )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    # Short name used in document numbers ("Số: …/BC-STTTT", Decree 30/2020).
+    abbreviation = models.CharField(_("tên viết tắt"), max_length=40, blank=True)
+    # The units this one succeeded (a merger into a new unit, or a unit that absorbed another);
+    # a predecessor passes to its successor the day after its valid_to.
+    predecessors = models.ManyToManyField(
+        "self", verbose_name=_("đơn vị tiền thân"), symmetrical=False, blank=True, related_name="successors"
+    )
     # "/HT/HT-443/HT-443-01/": kept by organizations.services so that a subtree is one prefix query.
     path = models.CharField(max_length=1000, editable=False, db_index=True)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
