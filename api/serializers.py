@@ -155,11 +155,34 @@ class FigureSerializer(serializers.Serializer):
     display = serializers.CharField(help_text=_("Cách viết tiếng Việt: '2.213', '85,93%', '221/262', '—'."))
 
 
+class CoverageSerializer(serializers.Serializer):
+    reported = serializers.IntegerField(help_text=_("Số đơn vị đã báo cáo (trong lớp số liệu được hỏi)."))
+    expected = serializers.IntegerField(help_text=_("Số đơn vị phải báo cáo trong kỳ (đang hoạt động, đúng loại)."))
+
+
+class PreviousFigureSerializer(FigureSerializer):
+    coverage = CoverageSerializer()
+    comparable = serializers.BooleanField(help_text=_("Có so sánh được với số liệu kỳ này không (cùng độ bao phủ)."))
+    predecessors = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Mã các đơn vị tiền thân có số liệu được cộng vào cùng kỳ.")
+    )
+
+
+class DocumentFigureSerializer(FigureSerializer):
+    previous = PreviousFigureSerializer(help_text=_("Cùng kỳ năm trước, gồm cả các đơn vị tiền thân."))
+    coverage = CoverageSerializer()
+
+
 class ReportDocumentSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     quarter = serializers.IntegerField()
     org_unit = serializers.CharField()
-    figures = serializers.DictField(child=FigureSerializer(), help_text=_("Theo mã chỉ tiêu."))
+    status = serializers.ChoiceField(choices=["official", "submitted", "all"], help_text=_("Lớp số liệu."))
+    provisional = serializers.CharField(
+        help_text=_("Ghi chú 'số liệu tạm tính' khi không phải số liệu chính thức; rỗng nếu chính thức.")
+    )
+    coverage = CoverageSerializer()
+    figures = serializers.DictField(child=DocumentFigureSerializer(), help_text=_("Theo mã chỉ tiêu."))
 
 
 class ErrorItemSerializer(serializers.Serializer):

@@ -33,7 +33,7 @@ from api.serializers import (
     ValueSerializer,
 )
 from indicators import workflow
-from indicators.aggregation import Figure, Rollup, report_document
+from indicators.aggregation import Layer, figures_document, report_document
 from indicators.formatting import plain
 from indicators.models import Channel, Indicator
 from indicators.periods import YEAR_MAX, YEAR_MIN
@@ -281,6 +281,13 @@ class FigureQuery(serializers.Serializer):
         required=False, max_length=40, help_text="Mã đơn vị (mặc định: đơn vị cao nhất bạn được xem)."
     )
     quarter = serializers.IntegerField(required=False, default=4, min_value=1, max_value=4, help_text="Lũy kế đến hết quý này.")
+    status = serializers.ChoiceField(
+        choices=Layer.choices,
+        required=False,
+        default=Layer.OFFICIAL,
+        help_text="Lớp số liệu: official (đã phê duyệt, mặc định), submitted (gồm chờ duyệt), all (gồm cả bản nháp; "
+        "chỉ cán bộ thẩm định của đơn vị).",
+    )
 
 
 class AggregateQuery(FigureQuery):
@@ -294,12 +301,15 @@ def _query(serializer_class, request) -> dict:
     return s.validated_data
 
 
-def _unit_for_figures(user, code):
+def _unit_for_figures(user, code, layer=Layer.OFFICIAL):
     if code:
-        return access.get_unit_for_view(user, code)  # foreign or unknown: 404
-    unit = access.home_unit(user)
+        unit = access.get_unit_for_view(user, code)  # foreign or unknown: 404
+    else:
+        unit = access.home_unit(user)
     if unit is None:
         raise exceptions.NotFound(_("Bạn chưa thuộc đơn vị nào."))
+    if layer != Layer.OFFICIAL and not access.can_see_provisional(user, unit):
+        raise exceptions.PermissionDenied(_("Chỉ cán bộ thẩm định của đơn vị được xem số liệu chưa phê duyệt."))
     return unit
 
 
@@ -326,7 +336,7 @@ class AggregatesView(StrictInputMixin, APIView):
     )
     def get(self, request):
         q = _query(AggregateQuery, request)
-        unit = _unit_for_figures(request.user, q.get("org_unit"))
+        unit = _unit_for_figures(request.user, q.get("org_unit"), q["status"])
         indicators = Indicator.objects.in_report_order()
         codes = [c.strip() for c in q.get("indicator", "").split(",") if c.strip()]
         if codes:
@@ -336,13 +346,7 @@ class AggregatesView(StrictInputMixin, APIView):
                 raise exceptions.ValidationError(
                     {"indicator": [_("Không tìm thấy chỉ tiêu «%(c)s».") % {"c": ", ".join(unknown)}]}
                 )
-        figures: dict[str, Figure] = Rollup(root=unit, year=q["year"], quarter=q["quarter"], indicators=indicators).for_unit()
-        doc = {
-            "year": q["year"],
-            "quarter": q["quarter"],
-            "org_unit": unit.code,
-            "figures": {code: f.as_json() for code, f in figures.items()},
-        }
+        doc = figures_document(org_unit=unit, year=q["year"], quarter=q["quarter"], indicators=indicators, layer=q["status"])
         return _with_etag(request, doc)
 
 
@@ -362,8 +366,8 @@ class AnnualReportView(StrictInputMixin, APIView):
                 {"year": [_("Năm phải là số nguyên từ %(a)s đến %(b)s.") % {"a": YEAR_MIN, "b": YEAR_MAX}]}
             )
         q = _query(FigureQuery, request)
-        unit = _unit_for_figures(request.user, q.get("org_unit"))
-        return _with_etag(request, report_document(org_unit=unit, year=year, quarter=q["quarter"]))
+        unit = _unit_for_figures(request.user, q.get("org_unit"), q["status"])
+        return _with_etag(request, report_document(org_unit=unit, year=year, quarter=q["quarter"], layer=q["status"]))
 
 
 class NotFoundView(APIView):

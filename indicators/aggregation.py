@@ -1,30 +1,83 @@
 """The one aggregation rule of the portal (DESIGN.md), used by every reader.
 
-The figure of indicator I for unit U, year Y, quarters F..Q (F = 1: year to date):
+The figure of indicator I for unit U, year Y, quarters F..Q (F = 1: year to date),
+over the values of a status layer:
+0. which values: `official` holds approved quarters only, `submitted` adds
+   quarters under review, `all` adds drafts;
 1. over time, per unit: `sum` adds the unit's own values; `last` takes the
    latest quarter that has one (a ratio's numerator and denominator together);
 2. over units: U's own figure wins (a unit reports for its whole subtree);
    otherwise U combines the figures of its children that have one, each found
    by this same rule — `sum` adds, `mean` averages, `ratio` adds numerators and
-   denominators separately;
-3. no value anywhere: no figure (None, shown "—", never 0).
+   denominators separately. For a stock (`last`) a child closed before the end
+   of quarter Q counts no more: what it held passed to its successors;
+3. no value anywhere: no figure (None, shown "—", never 0);
+4. coverage: how many of the units that should report I in the period (open,
+   of a kind that reports it) the figure rests on;
+5. the year before: the same quarters of Y−1 for U together with the units it
+   succeeded by the end of quarter Q, each by this rule, combined by the unit
+   aggregation; a change is comparable only between figures of equal coverage.
 
-Cost: three queries whatever the size of the tree — the subtree's units, the
-indicators, and the values with their quarters pivoted into columns (one row
-per indicator, unit and year) — then one pass in Python over the units that
-have a value or an ancestor of one, deepest first. `Rollup.many` computes
-several periods of one subtree from the same three queries.
+Cost: a fixed number of queries whatever the size of the tree — the units (with
+the predecessors of the subtree's units and their subtrees), the indicators,
+the values of the layer with their quarters pivoted into columns, and the
+submissions' statuses (for coverage) — then one pass in Python over the units
+that have a value or an ancestor of one, deepest first. `Rollup.many` computes
+several periods of one subtree from the same queries.
+
+`indicators.reference_rule` states the same rule naively; property-based tests
+hold this implementation to it.
 """
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 from typing import NamedTuple
 
-from django.db.models import Field, Max, Q
+from django.db import models
+from django.db.models import Exists, Field, Max, OuterRef, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicators.formatting import NO_DATA, number_vi, percent_vi, plain, ratio_vi
-from indicators.models import DataValue, Indicator, TimeAggregation, UnitAggregation, ValueType
+from indicators.models import (
+    DataValue,
+    Indicator,
+    Submission,
+    SubmissionStatus,
+    TimeAggregation,
+    UnitAggregation,
+    ValueType,
+)
+from indicators.periods import Period
 from organizations.models import OrgUnit
+
+
+class Layer(models.TextChoices):
+    """Step 0: which values a figure is made of, by the status of their quarter's submission."""
+
+    OFFICIAL = "official", gettext_lazy("Chính thức (đã phê duyệt)")
+    SUBMITTED = "submitted", gettext_lazy("Gồm báo cáo đang chờ duyệt")
+    ALL = "all", gettext_lazy("Gồm cả số liệu đang nhập")
+
+
+# The submission statuses a layer takes values from (None: every value, drafts included).
+LAYER_STATUSES = {
+    Layer.OFFICIAL: (SubmissionStatus.APPROVED,),
+    Layer.SUBMITTED: (SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED),
+    Layer.ALL: None,
+}
+
+
+def provisional_note(layer: str) -> str:
+    """The mark a non-official figure carries wherever it appears ('' for official figures)."""
+    if layer == Layer.SUBMITTED:
+        return _("Số liệu tạm tính: gồm cả báo cáo đang chờ duyệt, chưa phải số liệu chính thức.")
+    if layer == Layer.ALL:
+        return _("Số liệu tạm tính: gồm cả báo cáo đang chờ duyệt và số liệu đang nhập chưa gửi, chưa phải số liệu chính thức.")
+    return ""
 
 
 class Figure(NamedTuple):
@@ -81,47 +134,160 @@ def empty(indicator: Indicator) -> Figure:
     return EMPTY[indicator.value_type]
 
 
+class Coverage(NamedTuple):
+    """Step 4: of the units that should report a figure in its period, how many have (in the layer)."""
+
+    reported: int
+    expected: int
+
+    @property
+    def complete(self) -> bool:
+        return self.reported >= self.expected
+
+    @property
+    def display(self) -> str:
+        return _("dựa trên %(r)s/%(e)s đơn vị") % {"r": self.reported, "e": self.expected}
+
+    def as_json(self) -> dict:
+        return {"reported": self.reported, "expected": self.expected}
+
+    def __add__(self, other):  # NamedTuple's + would concatenate
+        return Coverage(self.reported + other.reported, self.expected + other.expected)
+
+
+NO_COVERAGE = Coverage(0, 0)
+
+_UNIT_FIELDS = ("id", "parent_id", "depth", "code", "kind", "valid_from", "valid_to", "path")
+
+
 class UnitTree:
-    """A subtree's units (one query), shared by the Rollups of several periods."""
+    """A subtree's units, with the units they succeeded and those units' subtrees (step 5).
+
+    Two queries when no predecessor lies outside the subtree (the units, the
+    succession edges), a few more per generation of outside predecessors.
+    Shared by the Rollups of several periods.
+    """
 
     def __init__(self, root: OrgUnit):
-        # No ORDER BY: the fold sorts by depth itself, and the model's path ordering costs a sort.
-        units = list(OrgUnit.objects.subtree_of(root).order_by().values_list("id", "parent_id", "depth", "code"))
         self.root = root
+        # No ORDER BY: the fold sorts by depth itself, and the model's path ordering costs a sort.
+        units = list(OrgUnit.objects.subtree_of(root).order_by().values_list(*_UNIT_FIELDS))
+        known = {u[0] for u in units}
+        self.paths = [root.path]
+        through = OrgUnit.predecessors.through
+        edges = list(
+            through.objects.filter(from_orgunit__path__startswith=root.path).values_list("from_orgunit_id", "to_orgunit_id")
+        )
+        outside = {p for _s, p in edges if p not in known}
+        while outside:  # predecessors outside the subtree: load their subtrees too
+            paths = list(OrgUnit.objects.filter(pk__in=outside).values_list("path", flat=True))
+            self.paths.extend(paths)
+            more = OrgUnit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths))).order_by()
+            new = [u for u in more.values_list(*_UNIT_FIELDS) if u[0] not in known]
+            units.extend(new)
+            known.update(u[0] for u in new)
+            new_edges = list(
+                through.objects.filter(from_orgunit_id__in=[u[0] for u in new]).values_list("from_orgunit_id", "to_orgunit_id")
+            )
+            edges.extend(new_edges)
+            outside = {p for _s, p in new_edges if p not in known}
+
         self.unit_ids = [u[0] for u in units]
         self.code_of = {u[0]: u[3] for u in units}
+        self.kind_of = {u[0]: u[4] for u in units}
+        self.open_span = {u[0]: (u[5], u[6]) for u in units}
+        self.path_of = {u[0]: u[7] for u in units}
         self.children: dict[int, list[int]] = defaultdict(list)
         self.parent_of: dict[int, int] = {}
-        for uid, parent, _depth, _code in units:
-            if uid != root.pk:
+        for uid, parent, _depth, *_rest in units:
+            if parent in known and uid != root.pk:
                 self.children[parent].append(uid)
                 self.parent_of[uid] = parent
         # Deepest first, so that children are folded before their parents.
         self.rank = {u[0]: n for n, u in enumerate(sorted(units, key=lambda u: -u[2]))}
+        self.predecessors_of: dict[int, list[int]] = defaultdict(list)
+        for successor, predecessor in edges:
+            self.predecessors_of[successor].append(predecessor)
+        self._successor_count: dict[int, int] | None = None
+
+    def is_open_on(self, uid: int, day: datetime.date) -> bool:
+        start, end = self.open_span[uid]
+        return (start is None or start <= day) and (end is None or end >= day)
+
+    def is_open_between(self, uid: int, first: datetime.date, last: datetime.date) -> bool:
+        start, end = self.open_span[uid]
+        return (start is None or start <= last) and (end is None or end >= first)
+
+    def successor_count(self, uid: int) -> int:
+        """How many units a unit passed to (one query, the first time): more than one is a split."""
+        if self._successor_count is None:
+            preds = {p for ps in self.predecessors_of.values() for p in ps}
+            through = OrgUnit.predecessors.through
+            counts: dict[int, int] = defaultdict(int)
+            for _s, p in through.objects.filter(to_orgunit_id__in=preds).values_list("from_orgunit_id", "to_orgunit_id"):
+                counts[p] += 1
+            self._successor_count = counts
+        return self._successor_count.get(uid, 0)
+
+    def lineage(self, uid: int, by: datetime.date) -> list[int]:
+        """The units `uid` succeeded by day `by`, transitively (a predecessor passes the day after its valid_to)."""
+        out, seen, stack = [], {uid}, list(self.predecessors_of.get(uid, ()))
+        while stack:
+            p = stack.pop()
+            if p in seen:
+                continue
+            seen.add(p)
+            closed = self.open_span[p][1]
+            if closed is not None and closed < by:
+                out.append(p)
+                stack.extend(self.predecessors_of.get(p, ()))
+        return out
+
+    def subtree(self, uid: int) -> list[int]:
+        out, stack = [], [uid]
+        while stack:
+            u = stack.pop()
+            out.append(u)
+            stack.extend(self.children.get(u, ()))
+        return out
+
+    def is_within(self, uid: int, top: int) -> bool:
+        return self.path_of[uid].startswith(self.path_of[top])
 
 
 _NONE3 = (None, None, None)
 
 
-def quarter_cells(*, root: OrgUnit, years, indicators) -> dict[int, list[tuple]]:
+def values_in_layer(qs, layer: str):
+    """A DataValue queryset narrowed to the values of a layer (step 0)."""
+    statuses = LAYER_STATUSES[layer]
+    if statuses is None:
+        return qs
+    return qs.filter(
+        Exists(
+            Submission.objects.filter(
+                org_unit_id=OuterRef("org_unit_id"), year=OuterRef("year"), quarter=OuterRef("quarter"), status__in=statuses
+            )
+        )
+    )
+
+
+def quarter_cells(*, tree: UnitTree, years, indicators, layer: str = Layer.OFFICIAL) -> dict[int, list[tuple]]:
     """year → [(indicator id, unit id, its four quarters' (value, numerator, denominator))], in one query.
 
     The table holds at most one row per quarter, so MAX(...) FILTER (quarter = q)
-    pivots the quarters into columns: one row per indicator, unit and year.
+    pivots the quarters into columns: one row per indicator, unit and year. The
+    layer is an EXISTS on the quarter's submission (PostgreSQL: a hash semi-join
+    on the submissions of the years asked, a few thousand rows per year).
     """
     aggregates = {}
     for q in (1, 2, 3, 4):
         for name in ("value", "numerator", "denominator"):
             # A plain Field skips Django's per-cell converters (12 a row); values are made Decimal below.
             aggregates[f"{name}_{q}"] = Max(name, filter=Q(quarter=q), output_field=Field())
-    rows = (
-        DataValue.objects.filter(
-            org_unit__path__startswith=root.path, year__in=list(years), indicator_id__in=[i.pk for i in indicators]
-        )
-        .values_list("indicator_id", "org_unit_id", "year")
-        .annotate(**aggregates)
-        .order_by()
-    )
+    where = reduce(or_, (Q(org_unit__path__startswith=p) for p in tree.paths))
+    qs = DataValue.objects.filter(where, year__in=list(years), indicator_id__in=[i.pk for i in indicators])
+    rows = values_in_layer(qs, layer).values_list("indicator_id", "org_unit_id", "year").annotate(**aggregates).order_by()
     by_year: dict[int, list[tuple]] = defaultdict(list)
     for r in rows:
         by_year[r[2]].append(
@@ -141,37 +307,80 @@ def _dec(v):
     return Decimal(v) if type(v) is int else Decimal(repr(v))
 
 
-class Rollup:
-    """Figures of every unit of a subtree for a set of indicators over quarters F..Q of a year.
+class _Shared:
+    """What the Rollups of several periods of one subtree share: units, values, submissions' statuses."""
 
-    Three queries (units, indicators unless given, values); `Rollup.many` shares
-    them between several periods of the same subtree.
+    def __init__(self, *, root, years, indicators, layer):
+        self.tree = UnitTree(root)
+        self.layer = layer
+        self.years = set(years)
+        self.cells = quarter_cells(tree=self.tree, years=self.years, indicators=indicators, layer=layer)
+        self._reported: set[tuple[int, int, int]] | None = None
+
+    def reported_quarters(self) -> set[tuple[int, int, int]]:
+        """(unit id, year, quarter) whose report is in the layer; one query, the first time it is needed.
+
+        For `all`, a quarter with any value counts as well (a draft being typed).
+        """
+        if self._reported is None:
+            statuses = LAYER_STATUSES[self.layer] or (SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED)
+            where = reduce(or_, (Q(org_unit__path__startswith=p) for p in self.tree.paths))
+            found = set(
+                Submission.objects.filter(where, year__in=self.years, status__in=statuses).values_list(
+                    "org_unit_id", "year", "quarter"
+                )
+            )
+            if LAYER_STATUSES[self.layer] is None:
+                for year, cells in self.cells.items():
+                    for _ind, unit, quarters in cells:
+                        for q, cell in enumerate(quarters, start=1):
+                            if cell != _NONE3:
+                                found.add((unit, year, q))
+            self._reported = found
+        return self._reported
+
+
+class Rollup:
+    """Figures of every unit of a subtree for a set of indicators over quarters F..Q of a year, in a layer.
+
+    `Rollup.many` shares the queries between several periods of the same subtree.
     """
 
     def __init__(
-        self, *, root: OrgUnit, year: int, quarter: int = 4, from_quarter: int = 1, indicators=None, _tree=None, _cells=None
+        self,
+        *,
+        root: OrgUnit,
+        year: int,
+        quarter: int = 4,
+        from_quarter: int = 1,
+        indicators=None,
+        layer: str = Layer.OFFICIAL,
+        _shared: _Shared | None = None,
     ):
         self.root, self.year, self.quarter, self.from_quarter = root, year, quarter, from_quarter
         self.indicators = list(indicators) if indicators is not None else list(Indicator.objects.in_report_order())
         self._by_id = {i.pk: i for i in self.indicators}
-        tree = _tree or UnitTree(root)
+        self._shared = _shared or _Shared(root=root, years=[year], indicators=self.indicators, layer=layer)
+        self.layer = self._shared.layer
+        tree = self._tree = self._shared.tree
         self.unit_ids, self.code_of, self.children = tree.unit_ids, tree.code_of, tree.children
-        self._tree = tree
-        cells = _cells if _cells is not None else quarter_cells(root=root, years=[year], indicators=self.indicators)
-        self.own = self._own_figures(cells.get(year, ()))
+        self.start = Period(year, from_quarter).calendar_start
+        self.end = Period(year, quarter).calendar_end
+        self.own = self._own_figures(self._shared.cells.get(year, ()))
         self.figures, self.uses_own = self._roll_up()
+        self._coverage: dict[tuple, dict[int, Coverage]] = {}
 
     @classmethod
-    def many(cls, *, root: OrgUnit, periods, indicators=None) -> list["Rollup"]:
+    def many(cls, *, root: OrgUnit, periods, indicators=None, layer: str = Layer.OFFICIAL) -> list["Rollup"]:
         """One Rollup per (year, from_quarter, quarter) period, for the cost of one."""
         periods = list(periods)
         indicators = list(indicators) if indicators is not None else list(Indicator.objects.in_report_order())
-        tree = UnitTree(root)
-        cells = quarter_cells(root=root, years={p[0] for p in periods}, indicators=indicators)
-        return [
-            cls(root=root, year=y, from_quarter=f, quarter=q, indicators=indicators, _tree=tree, _cells=cells)
-            for y, f, q in periods
-        ]
+        shared = _Shared(root=root, years={p[0] for p in periods}, indicators=indicators, layer=layer)
+        return [cls(root=root, year=y, from_quarter=f, quarter=q, indicators=indicators, _shared=shared) for y, f, q in periods]
+
+    @property
+    def is_provisional(self) -> bool:
+        return self.layer != Layer.OFFICIAL
 
     # -- step 1: over time, per unit ----------------------------------------------------------
     def _own_figures(self, cells) -> dict[tuple[int, int], Figure]:
@@ -208,7 +417,10 @@ class Rollup:
     def _roll_up(self):
         figures: dict[int, dict[int, Figure]] = {i.pk: {} for i in self.indicators}
         uses_own: set[tuple[int, int]] = set()
-        rank, parent_of = self._tree.rank, self._tree.parent_of
+        tree = self._tree
+        rank, parent_of = tree.rank, tree.parent_of
+        # A stock held by a unit closed before the period's end passed to its successors.
+        closed = {u for u, (_start, end) in tree.open_span.items() if end is not None and end < self.end}
         # Only a unit with a value of its own, or an ancestor of one, can have a figure: visit just
         # those, deepest first (a commune-only indicator touches ~1,000 units, a department one ~30).
         own_units: dict[int, list[int]] = defaultdict(list)
@@ -218,6 +430,7 @@ class Rollup:
             pk = ind.pk  # hoisted: Model.pk is a property, and this loop runs once per unit
             mine = figures[pk]
             how = ind.unit_aggregation
+            is_stock = ind.time_aggregation == TimeAggregation.LAST
             todo: set[int] = set()
             for uid in own_units.get(pk, ()):
                 while uid is not None and uid not in todo:
@@ -229,7 +442,10 @@ class Rollup:
                     mine[uid] = f
                     uses_own.add((pk, uid))
                     continue
-                kids = [mine[c] for c in self.children.get(uid, ()) if c in mine]
+                if is_stock:
+                    kids = [mine[c] for c in self.children.get(uid, ()) if c in mine and c not in closed]
+                else:
+                    kids = [mine[c] for c in self.children.get(uid, ()) if c in mine]
                 if kids:
                     mine[uid] = _combine(ind.value_type, how, kids)
         return figures, uses_own
@@ -246,14 +462,72 @@ class Rollup:
     def sources(self, indicator: Indicator | str, unit_id: int | None = None) -> list[int]:
         """The units whose own values make up a unit's figure (for drill-down)."""
         ind = self._indicator(indicator)
+        is_stock = ind.time_aggregation == TimeAggregation.LAST
         out, stack = [], [unit_id or self.root.pk]
         while stack:
             uid = stack.pop()
             if (ind.pk, uid) in self.uses_own:
                 out.append(uid)
             elif uid in self.figures[ind.pk]:
-                stack.extend(self.children.get(uid, ()))
+                stack.extend(c for c in self.children.get(uid, ()) if not (is_stock and self._closed(c)))
         return sorted(out, key=lambda u: self.code_of[u])
+
+    def _closed(self, uid: int) -> bool:
+        end = self._tree.open_span[uid][1]
+        return end is not None and end < self.end
+
+    # -- step 4: coverage ------------------------------------------------------------------------
+    def _expects(self, uid: int, kinds: frozenset, is_stock: bool) -> bool:
+        if self._tree.kind_of[uid] not in kinds:
+            return False
+        if is_stock:  # a stock is reported by the units open at the period's end
+            return self._tree.is_open_on(uid, self.end)
+        return self._tree.is_open_between(uid, self.start, self.end)
+
+    def _has_reported(self, uid: int, is_stock: bool) -> bool:
+        done, y = self._shared.reported_quarters(), self.year
+        if is_stock:
+            return (uid, y, self.quarter) in done
+        tree = self._tree
+        return all(
+            (uid, y, q) in done
+            for q in range(self.from_quarter, self.quarter + 1)
+            if tree.is_open_between(uid, Period(y, q).calendar_start, Period(y, q).calendar_end)
+        )
+
+    def coverage_of_kinds(self, kinds, *, is_stock: bool = False, unit_id: int | None = None) -> Coverage:
+        """Coverage of units of `kinds` in a unit's subtree; one pass over the tree per (kinds, stock/flow)."""
+        key = (frozenset(kinds), is_stock)
+        counts = self._coverage.get(key)
+        if counts is None:
+            counts = {}
+            tree = self._tree
+            for uid in sorted(tree.unit_ids, key=tree.rank.__getitem__):  # children before parents
+                expected = self._expects(uid, key[0], is_stock)
+                c = Coverage(int(expected and self._has_reported(uid, is_stock)), int(expected))
+                c = c + counts.get(uid, NO_COVERAGE)
+                counts[uid] = c
+                parent = tree.parent_of.get(uid)
+                if parent is not None:
+                    counts[parent] = counts.get(parent, NO_COVERAGE) + c
+            self._coverage[key] = counts
+        return counts.get(unit_id or self.root.pk, NO_COVERAGE)
+
+    def coverage(self, indicator: Indicator | str, unit_id: int | None = None) -> Coverage:
+        ind = self._indicator(indicator)
+        return self.coverage_of_kinds(
+            ind.reported_by_kinds, is_stock=ind.time_aggregation == TimeAggregation.LAST, unit_id=unit_id
+        )
+
+    def reported_units(self, indicator: Indicator | str, unit_id: int | None = None) -> frozenset[int]:
+        """The units counted as reported in a figure's coverage (to compare like with like)."""
+        ind = self._indicator(indicator)
+        kinds, is_stock = frozenset(ind.reported_by_kinds), ind.time_aggregation == TimeAggregation.LAST
+        return frozenset(
+            u
+            for u in self._tree.subtree(unit_id or self.root.pk)
+            if self._expects(u, kinds, is_stock) and self._has_reported(u, is_stock)
+        )
 
     def _indicator(self, indicator) -> Indicator:
         if isinstance(indicator, Indicator):
@@ -273,21 +547,114 @@ def _combine(value_type: str, how: str, kids: list[Figure]) -> Figure:
     return Figure(value_type, total)
 
 
-def figures_for(*, org_unit: OrgUnit, year: int, quarter: int = 4, from_quarter: int = 1, indicators=None) -> dict[str, Figure]:
+# -- step 5: the year before ----------------------------------------------------------------------
+class Comparison(NamedTuple):
+    """A figure, the same period of the year before, and whether the two may be compared."""
+
+    figure: Figure
+    coverage: Coverage
+    previous: Figure
+    previous_coverage: Coverage
+    comparable: bool
+    reason: str  # why not, when they are not ('' when comparable or when one side has no data)
+    predecessors: tuple[str, ...]  # codes of the units succeeded whose figures `previous` includes
+
+    @property
+    def through_predecessors(self) -> bool:
+        return bool(self.predecessors)
+
+    def previous_json(self) -> dict:
+        return {
+            **self.previous.as_json(),
+            "coverage": self.previous_coverage.as_json(),
+            "comparable": self.comparable,
+            "predecessors": list(self.predecessors),
+        }
+
+
+def compare(now: Rollup, before: Rollup, indicator: Indicator | str, unit_id: int | None = None) -> Comparison:
+    """Step 5 for one figure: `before` is the same quarters of the year before, from the same `Rollup.many`."""
+    ind = now._indicator(indicator)
+    uid = unit_id or now.root.pk
+    tree = now._tree
+    figure, cov = now.figure(ind, uid), now.coverage(ind, uid)
+    is_stock = ind.time_aggregation == TimeAggregation.LAST
+    # The units succeeded by the end of the period, less any already inside another one's subtree.
+    lineage = [p for p in tree.lineage(uid, now.end) if not tree.is_within(p, uid)]
+    lineage = [p for p in lineage if not any(q != p and tree.is_within(p, q) for q in lineage)]
+    split = [p for p in lineage if tree.successor_count(p) > 1]
+    if split:
+        codes = ", ".join(sorted(tree.code_of[p] for p in split))
+        reason = _("Không có số liệu cùng kỳ tương ứng: %(u)s đã được chia cho nhiều đơn vị.") % {"u": codes}
+        return Comparison(figure, cov, empty(ind), NO_COVERAGE, False, reason, ())
+    # A stock of the year before is held by the units open at that period's end (step 2).
+    members = [u for u in (uid, *lineage) if not (is_stock and u != uid and before._closed(u))]
+    figs = [before.figure(ind, u) for u in members]
+    present = [f for f in figs if not f.is_empty]
+    if len(members) == 1 or not present:
+        previous = figs[0] if len(members) == 1 else empty(ind)
+    else:
+        previous = _combine(ind.value_type, ind.unit_aggregation, present)
+    prev_cov = reduce(lambda a, b: a + b, (before.coverage(ind, u) for u in members), NO_COVERAGE)
+    used = tuple(sorted(tree.code_of[u] for u in members if u != uid))
+    if figure.is_empty or previous.is_empty:
+        return Comparison(figure, cov, previous, prev_cov, False, "", used)
+    if cov.complete and prev_cov.complete:
+        return Comparison(figure, cov, previous, prev_cov, True, "", used)
+    same_units = now.reported_units(ind, uid) == frozenset().union(*(before.reported_units(ind, u) for u in members))
+    if same_units:
+        return Comparison(figure, cov, previous, prev_cov, True, "", used)
+    reason = _("Không so sánh được: năm nay %(now)s, cùng kỳ năm trước %(before)s.") % {
+        "now": cov.display,
+        "before": prev_cov.display,
+    }
+    return Comparison(figure, cov, previous, prev_cov, False, reason, used)
+
+
+# -- entry points -----------------------------------------------------------------------------------
+def figures_for(
+    *, org_unit: OrgUnit, year: int, quarter: int = 4, from_quarter: int = 1, indicators=None, layer: str = Layer.OFFICIAL
+) -> dict[str, Figure]:
     """Figures of one unit (its subtree rolled up), keyed by indicator code, in report order."""
-    return Rollup(root=org_unit, year=year, quarter=quarter, from_quarter=from_quarter, indicators=indicators).for_unit()
+    return Rollup(
+        root=org_unit, year=year, quarter=quarter, from_quarter=from_quarter, indicators=indicators, layer=layer
+    ).for_unit()
 
 
-def figure_for(*, indicator: Indicator, org_unit: OrgUnit, year: int, quarter: int = 4, from_quarter: int = 1) -> Figure:
-    return Rollup(root=org_unit, year=year, quarter=quarter, from_quarter=from_quarter, indicators=[indicator]).figure(indicator)
+def figure_for(
+    *, indicator: Indicator, org_unit: OrgUnit, year: int, quarter: int = 4, from_quarter: int = 1, layer: str = Layer.OFFICIAL
+) -> Figure:
+    return Rollup(
+        root=org_unit, year=year, quarter=quarter, from_quarter=from_quarter, indicators=[indicator], layer=layer
+    ).figure(indicator)
 
 
-def report_document(*, org_unit: OrgUnit, year: int, quarter: int = 4) -> dict:
-    """The JSON document of a report's figures: the API, export_report and tests share it."""
-    figures = figures_for(org_unit=org_unit, year=year, quarter=quarter)
+def document_coverage(rollup: Rollup, unit_id: int | None = None) -> Coverage:
+    """How many of the units that report anything in the period have reported it (in the layer)."""
+    kinds = {k for i in rollup.indicators for k in i.reported_by_kinds}
+    return rollup.coverage_of_kinds(kinds, unit_id=unit_id)
+
+
+def figures_document(*, org_unit: OrgUnit, year: int, quarter: int = 4, indicators=None, layer: str = Layer.OFFICIAL) -> dict:
+    """The JSON document of a unit's figures: the API, export_report, publishing and tests share it."""
+    now, before = Rollup.many(
+        root=org_unit, periods=[(year, 1, quarter), (year - 1, 1, quarter)], indicators=indicators, layer=layer
+    )
+    figures = {}
+    for ind in now.indicators:
+        c = compare(now, before, ind)
+        figures[ind.code] = {**c.figure.as_json(), "previous": c.previous_json(), "coverage": c.coverage.as_json()}
     return {
         "year": year,
         "quarter": quarter,
         "org_unit": org_unit.code,
-        "figures": {code: f.as_json() for code, f in figures.items()},
+        "status": str(layer),
+        "provisional": provisional_note(layer),
+        "coverage": document_coverage(now).as_json(),
+        "figures": figures,
     }
+
+
+def report_document(*, org_unit: OrgUnit, year: int, quarter: int = 4, layer: str = Layer.OFFICIAL) -> dict:
+    """The annual report's figures as JSON (every active indicator)."""
+    return figures_document(org_unit=org_unit, year=year, quarter=quarter, layer=layer)

@@ -178,10 +178,45 @@ def _cell_json(cell: dict | None):
     }
 
 
-def values_validate(rows: list[ValueRow]) -> list[tuple[ValueRow, OrgUnit, Indicator, dict | None]]:
+def _frozen_errors(checked, statuses: dict) -> list[RowError]:
+    """Rows whose quarter is approved (locked) or under review (frozen until returned or approved)."""
+    errors = []
+    for r, u, _i, _c in checked:
+        status = statuses.get((u.pk, r.year, r.quarter))
+        if status == SubmissionStatus.APPROVED:
+            msg = _("Báo cáo %(p)s của «%(c)s» đã được phê duyệt nên số liệu bị khóa; cần cán bộ thẩm định mở lại.")
+        elif status == SubmissionStatus.SUBMITTED:
+            msg = _("Báo cáo %(p)s của «%(c)s» đang chờ duyệt nên số liệu không sửa được; cần cán bộ thẩm định trả lại.")
+        else:
+            continue
+        errors.append(RowError(r.row, "org_unit", msg % {"p": Period(r.year, r.quarter).label, "c": u.code}))
+    return errors
+
+
+def quarters_lock(keys: set[tuple[int, int, int]]) -> dict[tuple[int, int, int], Submission]:
+    """Lock the submissions of (unit id, year, quarter), creating missing ones as drafts.
+
+    Every writer of a quarter's values and every workflow step takes this row
+    lock first (SELECT … FOR UPDATE, in primary-key order so that two writers
+    never deadlock) and reads the status after it, so an approval and a write
+    can never interleave. Must run inside the caller's transaction.
+    """
+    if not keys:
+        return {}
+    units, years = {k[0] for k in keys}, {k[1] for k in keys}
+    have = set(Submission.objects.filter(org_unit_id__in=units, year__in=years).values_list("org_unit_id", "year", "quarter"))
+    missing = [Submission(org_unit_id=o, year=y, quarter=q) for o, y, q in sorted(keys - have)]
+    if missing:
+        # A concurrent writer may create the same draft: the unique constraint makes us wait for it, then skip.
+        Submission.objects.bulk_create(missing, ignore_conflicts=True, batch_size=1000)
+    locked = Submission.objects.select_for_update().filter(org_unit_id__in=units, year__in=years).order_by("pk")
+    return {(s.org_unit_id, s.year, s.quarter): s for s in locked if (s.org_unit_id, s.year, s.quarter) in keys}
+
+
+def values_validate(rows: list[ValueRow], *, check_status: bool = True) -> list[tuple[ValueRow, OrgUnit, Indicator, dict | None]]:
     """Check every row; return them typed, or raise RowsInvalid with every problem found.
 
-    Three queries whatever the number of rows: units, indicators, locked submissions.
+    Three queries whatever the number of rows: units, indicators, the quarters' submissions.
     """
     errors: list[RowError] = []
     unit_codes = {r.org_unit for r in rows}
@@ -247,45 +282,47 @@ def values_validate(rows: list[ValueRow]) -> list[tuple[ValueRow, OrgUnit, Indic
         cell = _clean_row(r, indicator, errors)
         checked.append((r, unit, indicator, cell))
 
-    if checked:
-        periods = {(u.pk, r.year, r.quarter) for r, u, _i, _c in checked}
-        locked = set(
-            Submission.objects.filter(
-                org_unit_id__in={p[0] for p in periods},
-                year__in={p[1] for p in periods},
-                status=SubmissionStatus.APPROVED,
-            ).values_list("org_unit_id", "year", "quarter")
+    if checked and check_status:
+        # An early, unlocked look so that every problem is listed at once; values_save checks again under the lock.
+        keys = {(u.pk, r.year, r.quarter) for r, u, _i, _c in checked}
+        statuses = dict(
+            (
+                ((o, y, q), st)
+                for o, y, q, st in Submission.objects.filter(
+                    org_unit_id__in={k[0] for k in keys}, year__in={k[1] for k in keys}
+                ).values_list("org_unit_id", "year", "quarter", "status")
+            )
         )
-        for r, u, _i, _c in checked:
-            if (u.pk, r.year, r.quarter) in locked:
-                errors.append(
-                    RowError(
-                        r.row,
-                        "org_unit",
-                        _("Báo cáo %(p)s của «%(c)s» đã được phê duyệt nên số liệu bị khóa; cần cán bộ thẩm định mở lại.")
-                        % {"p": Period(r.year, r.quarter).label, "c": u.code},
-                    )
-                )
+        errors.extend(_frozen_errors(checked, statuses))
     if errors:
         raise RowsInvalid(sorted(errors, key=lambda e: (e.row is None, e.row or 0)))
     return checked
 
 
 @transaction.atomic
-def values_save(*, rows: list[ValueRow], by=None, channel: str = Channel.COMMAND, dry_run: bool = False) -> SaveResult:
+def values_save(
+    *, rows: list[ValueRow], by=None, channel: str = Channel.COMMAND, dry_run: bool = False, approve: bool = False
+) -> SaveResult:
     """Validate every row, then write all of them or none.
 
     `by=None` is the system (a command run by an operator); otherwise every
     row's unit must be one `by` may enter (NotAllowed). A row whose `version`
     differs from the stored one raises VersionConflict. Empty value fields
     clear the cell. Each change leaves a ValueChange.
+
+    The quarters' submissions are locked first (`quarters_lock`); a quarter
+    approved or under review takes no write. `approve=True` loads history:
+    the rows go in whatever their quarter's status, and every quarter written
+    is approved in the same transaction, recorded as approved on import by `by`
+    (who must review the units, or be the system).
     """
-    checked = values_validate(rows)
+    checked = values_validate(rows, check_status=not approve)
     if by is not None:
+        may = access.can_review if approve else access.can_enter
         denied = [
             RowError(r.row, "org_unit", _("Bạn không có quyền nhập số liệu cho đơn vị «%(c)s».") % {"c": u.code})
             for r, u, _i, _c in checked
-            if not access.can_enter(by, u)
+            if not may(by, u)
         ]
         if denied:
             raise NotAllowed(denied)
@@ -293,6 +330,11 @@ def values_save(*, rows: list[ValueRow], by=None, channel: str = Channel.COMMAND
     result = SaveResult()
     if not checked:
         return result
+    submissions = quarters_lock({(u.pk, r.year, r.quarter) for r, u, _i, _c in checked})
+    if not approve:
+        frozen = _frozen_errors(checked, {k: s.status for k, s in submissions.items()})
+        if frozen:
+            raise RowsInvalid(frozen)
     keys = {(u.pk, i.pk, r.year, r.quarter) for r, u, i, _c in checked}
     existing_qs = DataValue.objects.select_for_update().filter(
         org_unit_id__in={k[0] for k in keys}, indicator_id__in={k[1] for k in keys}, year__in={k[2] for k in keys}
@@ -383,12 +425,44 @@ def values_save(*, rows: list[ValueRow], by=None, channel: str = Channel.COMMAND
             to_update, ["value", "numerator", "denominator", "note", "version", "updated_by", "updated_at"], batch_size=1000
         )
     ValueChange.objects.bulk_create(changes, batch_size=1000)
+    if approve:
+        _approve_on_import(submissions.values(), by=by, channel=channel)
     if dry_run:
         transaction.set_rollback(True)
     return result
 
 
-def values_import(*, name: str, data: bytes, by=None, channel: str = Channel.UPLOAD, dry_run: bool = False) -> SaveResult:
+def _approve_on_import(submissions, *, by, channel: str) -> None:
+    """Mark loaded quarters approved, each with an event saying it was approved on import, and by whom."""
+    from django.utils import timezone
+
+    from indicators.models import SubmissionEvent
+
+    now = timezone.now()
+    user = by if by is not None and by.is_authenticated else None
+    events = []
+    for sub in submissions:
+        events.append(
+            SubmissionEvent(
+                submission=sub,
+                action="import",
+                from_status=sub.status,
+                to_status=SubmissionStatus.APPROVED,
+                comment=_("Phê duyệt khi nạp số liệu lịch sử."),
+                by=user,
+                channel=channel,
+            )
+        )
+        sub.status = SubmissionStatus.APPROVED
+        sub.reviewed_at, sub.reviewed_by = now, user
+        sub.comment = _("Phê duyệt khi nạp số liệu lịch sử.")
+    Submission.objects.bulk_update(list(submissions), ["status", "reviewed_at", "reviewed_by", "comment"], batch_size=1000)
+    SubmissionEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def values_import(
+    *, name: str, data: bytes, by=None, channel: str = Channel.UPLOAD, dry_run: bool = False, approve: bool = False
+) -> SaveResult:
     """A .csv or .xlsx with the columns of VALUE_COLUMNS, all or nothing.
 
     Row numbers in errors are the file's own line numbers (the header is line 1
@@ -398,7 +472,7 @@ def values_import(*, name: str, data: bytes, by=None, channel: str = Channel.UPL
 
     table = read_rows(name, data, required=["org_unit", "indicator", "year", "quarter"])
     rows = [ValueRow.from_mapping(d, row=d[LINE]) for d in table]
-    return values_save(rows=rows, by=by, channel=channel, dry_run=dry_run)
+    return values_save(rows=rows, by=by, channel=channel, dry_run=dry_run, approve=approve)
 
 
 INDICATOR_COLUMNS = [

@@ -194,7 +194,8 @@ def review_action(request, unit_code: str, year: int, quarter: int, action: str)
     else:
         try:
             service(submission=sub, by=request.user, comment=form.cleaned_data["comment"])
-        except workflow.WorkflowError as exc:
+        except (workflow.WorkflowError, PermissionDenied) as exc:
+            # PermissionDenied here is separation of duties (rights were checked above): say why.
             messages.error(request, str(exc))
         else:
             messages.success(request, str(done) % {"p": sub.period.label, "u": unit.name})

@@ -1,7 +1,9 @@
 """The submission workflow: draft → submitted → approved, or submitted → returned → submitted…
 
-Approval locks the quarter's values (checked in indicators.services); only a
-reviewer of the unit's subtree can reopen it, with a reason. Every step is
+Submitting freezes the quarter's values until it is returned or approved;
+approval locks them (checked in indicators.services under the same row lock
+as every step here); only a reviewer of the unit's subtree can reopen it, with
+a reason. Nobody approves a quarter they submitted or entered values in. Every step is
 kept as a SubmissionEvent with who, when and the comment.
 """
 
@@ -11,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.models import Channel, Submission, SubmissionEvent, SubmissionStatus
+from indicators.models import Channel, Submission, SubmissionEvent, SubmissionStatus, ValueChange
 from organizations import access
 
 S = SubmissionStatus
@@ -28,12 +30,15 @@ def submission_for(*, org_unit, year: int, quarter: int) -> Submission:
 
 
 def _step(sub: Submission, *, action: str, allowed_from: set, to: str, by, comment: str, channel: str) -> Submission:
+    # The same row lock every writer of the quarter's values takes (indicators.services.quarters_lock).
     sub = Submission.objects.select_for_update().get(pk=sub.pk)
     if sub.status not in allowed_from:
         raise WorkflowError(
             _("Không thể «%(a)s» báo cáo đang ở trạng thái «%(s)s».")
             % {"a": ACTION_LABELS[action], "s": sub.get_status_display()}
         )
+    if action == "approve":
+        _check_separation_of_duties(sub, by)
     event = SubmissionEvent(
         submission=sub, action=action, from_status=sub.status, to_status=to, comment=comment, by=by, channel=channel
     )
@@ -49,12 +54,24 @@ def _step(sub: Submission, *, action: str, allowed_from: set, to: str, by, comme
     return sub
 
 
+def _check_separation_of_duties(sub: Submission, by) -> None:
+    """Nobody approves a quarter they submitted or entered values in — superusers included."""
+    if by is None or not by.is_authenticated:
+        return
+    entered = ValueChange.objects.filter(org_unit_id=sub.org_unit_id, year=sub.year, quarter=sub.quarter, changed_by=by).exists()
+    if sub.submitted_by_id == by.pk or entered:
+        raise PermissionDenied(
+            _("Bạn không thể phê duyệt báo cáo do chính mình gửi hoặc nhập số liệu; cần một cán bộ thẩm định khác.")
+        )
+
+
 # Lazy: the labels are looked up when a message is made, in the language of that request.
 ACTION_LABELS = {
     "submit": gettext_lazy("gửi duyệt"),
     "approve": gettext_lazy("phê duyệt"),
     "return": gettext_lazy("trả lại"),
     "reopen": gettext_lazy("mở lại"),
+    "import": gettext_lazy("phê duyệt khi nạp số liệu"),
 }
 
 

@@ -85,6 +85,29 @@ def can_review(user, unit: OrgUnit) -> bool:
     return any(m.role == Role.REVIEWER and _covers(m.org_unit, unit) for m in _memberships(user))
 
 
+def can_see_provisional(user, unit: OrgUnit) -> bool:
+    """Read figures of a non-official layer (under review, drafts): the unit's reviewers only.
+
+    Leaders, clerks and tokens of other roles read official figures; asking for
+    another layer is refused (403), never quietly answered with official ones.
+    """
+    return can_review(user, unit)
+
+
+def can_manage_membership(user, *, unit: OrgUnit, role: str, member) -> bool:
+    """Grant or change a role: administrators anything; a reviewer only clerks of units in their subtree.
+
+    A reviewer never grants a role to themselves (no entering, submitting and
+    approving one's own quarter) and never the reviewer or leader role (no
+    widening of anyone's subtree, their own included).
+    """
+    if user.is_superuser:
+        return True
+    if member is not None and member.pk == user.pk:
+        return False
+    return role == Role.CLERK and can_review(user, unit)
+
+
 def can_read_reports(user) -> bool:
     return user.is_authenticated and (user.is_superuser or bool(roles_of(user) & {Role.REVIEWER, Role.LEADER}))
 

@@ -1,13 +1,23 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Membership, OrgUnit
+from organizations import access
+from organizations.models import Membership, OrgUnit, Role
 from organizations.services import tree_rebuild_paths
 
 
 class MembershipInline(admin.TabularInline):
+    """Roles on the unit's page: administrators only (reviewers use the membership list, limited there)."""
+
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
 
 @admin.register(OrgUnit)
@@ -20,10 +30,45 @@ class OrgUnitAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     list_select_related = ["parent"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a unit or renaming its code changes whose subtree it is in: administrators only.
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [*self.readonly_fields, "code", "parent"] if obj else self.readonly_fields
+
     def save_model(self, request, obj, form, change):
         obj.path = obj.path or f"/{obj.code}/"
         super().save_model(request, obj, form, change)
         tree_rebuild_paths()  # a new parent or code moves the subtree
+
+
+class MembershipForm(forms.ModelForm):
+    """Checks, for the person saving, `access.can_manage_membership` on the membership as it will be."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "org_unit", "role"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self):
+        data = super().clean()
+        unit, role, member = data.get("org_unit"), data.get("role"), data.get("user")
+        if (
+            self.request
+            and unit
+            and role
+            and not access.can_manage_membership(self.request.user, unit=unit, role=role, member=member)
+        ):
+            raise forms.ValidationError(
+                _(
+                    "Cán bộ thẩm định chỉ được phân quyền nhập liệu cho người khác, tại các đơn vị mình thẩm định; "
+                    "không tự phân quyền cho mình và không cấp quyền thẩm định hay lãnh đạo."
+                )
+            )
+        return data
 
 
 @admin.register(Membership)
@@ -33,3 +78,23 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "org_unit__code", "org_unit__name_vi"]
     autocomplete_fields = ["user", "org_unit"]
     list_select_related = ["user", "org_unit"]
+    form = MembershipForm
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class WithRequest(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, request=request, **kw)
+
+        return WithRequest
+
+    def get_queryset(self, request):
+        """A reviewer sees and edits only the clerks of their own subtree (never their own roles)."""
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        units = OrgUnit.objects.none()
+        for root in access.review_roots(request.user):
+            units = units | OrgUnit.objects.subtree_of(root)
+        return qs.filter(org_unit__in=units, role=Role.CLERK).exclude(user=request.user)

@@ -20,7 +20,17 @@ from functools import cached_property
 from django.utils.translation import gettext as _
 
 from campaigns.services import Progress, targets_for
-from indicators.aggregation import Figure, Rollup, empty
+from indicators.aggregation import (
+    Comparison,
+    Coverage,
+    Figure,
+    Layer,
+    Rollup,
+    compare,
+    document_coverage,
+    empty,
+    provisional_note,
+)
 from indicators.formatting import NO_DATA, number_vi, percent_vi
 from indicators.models import Indicator, IndicatorGroup, ValueType
 from indicators.periods import Period, Quarter
@@ -252,6 +262,21 @@ class Line:
     previous: Figure
     quarters: list[Figure]
     target: object = None  # campaigns.models.Target
+    comparison: Comparison | None = None  # coverage of both years, and whether they may be compared
+
+    @property
+    def coverage(self) -> Coverage | None:
+        return self.comparison.coverage if self.comparison else None
+
+    @property
+    def coverage_note(self) -> str:
+        """'dựa trên 12/38 đơn vị' where not every unit that should report has (in the layer)."""
+        c = self.coverage
+        return c.display if c is not None and not c.complete and not self.figure.is_empty else ""
+
+    @property
+    def comparable(self) -> bool:
+        return self.comparison is None or self.comparison.comparable
 
     @property
     def rate(self) -> Decimal | None:
@@ -269,7 +294,7 @@ class Line:
     def change(self) -> Decimal | None:
         """Counts: relative change in %; percents and ratios: difference in percentage points."""
         now, before = self.figure.number, self.previous.number
-        if now is None or before is None:
+        if now is None or before is None or not self.comparable:
             return None
         if self.indicator.value_type == ValueType.COUNT:
             return None if before == 0 else (now - before) * 100 / before
@@ -279,6 +304,8 @@ class Line:
     def change_display(self) -> str:
         c = self.change
         if c is None:
+            if not self.comparable and self.comparison.reason:
+                return _("không so sánh được")
             return NO_DATA
         sign = "+" if c > 0 else ""
         text = sign + number_vi(c)
@@ -391,10 +418,29 @@ class AnnualReport:
     lines: list[Line]
     rollup: Rollup = field(repr=False)
     previous_rollup: Rollup = field(repr=False, default=None)
+    layer: str = Layer.OFFICIAL
+    coverage: Coverage | None = None  # of the whole document: units that report anything in the period
     directives: list[Directive] = field(default_factory=list)
     signer_title: list[str] = field(default_factory=list)
     signer_name: str = ""
     recipients: list[str] = field(default_factory=list)
+
+    @property
+    def provisional_note(self) -> str:
+        """'Số liệu tạm tính…' on every rendering of a report built from a non-official layer."""
+        return provisional_note(self.layer)
+
+    @property
+    def coverage_note(self) -> str:
+        c = self.coverage
+        if c is None or not c.expected:
+            return ""
+        if c.complete:
+            return _("Tổng hợp từ báo cáo của đủ %(n)s/%(n)s đơn vị.") % {"n": c.expected}
+        return _("Tổng hợp từ báo cáo của %(r)s/%(e)s đơn vị; các đơn vị còn lại chưa có báo cáo trong kỳ.") % {
+            "r": c.reported,
+            "e": c.expected,
+        }
 
     @property
     def quarter_labels(self) -> list[str]:
@@ -528,13 +574,16 @@ def _quarters(indicator, per_quarter: list[Rollup]) -> list[Figure]:
     return [r.figure(indicator) if indicator.pk in r.figures else empty(indicator) for r in per_quarter]
 
 
-def annual_report(*, org_unit: OrgUnit, year: int, quarter: int = 4) -> AnnualReport:
+def annual_report(*, org_unit: OrgUnit, year: int, quarter: int = 4, layer: str = Layer.OFFICIAL) -> AnnualReport:
     indicators = list(Indicator.objects.active().in_report_order())
     # The year to date, the same period of the year before, and each quarter alone: one set of queries.
     periods = [(year, 1, quarter), (year - 1, 1, quarter)] + [(year, q, q) for q in range(1, quarter + 1)]
-    rollup, before, *per_quarter = Rollup.many(root=org_unit, periods=periods, indicators=indicators)
+    rollup, before, *per_quarter = Rollup.many(root=org_unit, periods=periods, indicators=indicators, layer=layer)
     targets = targets_for(org_unit=org_unit, year=year)
-    lines = [Line(i, rollup.figure(i), before.figure(i), _quarters(i, per_quarter), targets.get(i.code)) for i in indicators]
+    lines = []
+    for i in indicators:
+        c = compare(rollup, before, i)
+        lines.append(Line(i, c.figure, c.previous, _quarters(i, per_quarter), targets.get(i.code), c))
     by_code = {ln.indicator.code: ln for ln in lines}
     figures = {code: ln.figure for code, ln in by_code.items()}
 
@@ -590,6 +639,8 @@ def annual_report(*, org_unit: OrgUnit, year: int, quarter: int = 4) -> AnnualRe
         lines=lines,
         rollup=rollup,
         previous_rollup=before,
+        layer=layer,
+        coverage=document_coverage(rollup),
         directives=directives,
         signer_title=nv.paragraphs(n.signer_title) if n else [],
         signer_name=(n.signer_name if n else "") or "",

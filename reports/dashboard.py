@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns.services import Progress, targets_for
-from indicators.aggregation import Figure, Rollup
+from indicators.aggregation import Comparison, Coverage, Figure, Layer, Rollup, compare, provisional_note, values_in_layer
 from indicators.completeness import Completeness, completeness
 from indicators.formatting import NO_DATA, number_vi, percent_vi
 from indicators.models import DataValue, Indicator, IndicatorGroup, Section, TimeAggregation, ValueType
@@ -88,6 +88,11 @@ class Change:
 
     delta: Decimal | None
     in_points: bool
+    reason: str = ""  # why the two figures may not be compared (coverage differs, a split…)
+
+    @property
+    def comparable(self) -> bool:
+        return not self.reason
 
     @property
     def direction(self) -> str:
@@ -103,11 +108,18 @@ class Change:
     @property
     def display(self) -> str:
         if self.delta is None:
-            return NO_DATA
+            return _("không so sánh được") if self.reason else NO_DATA
         sign = "+" if self.delta > 0 else "−" if self.delta < 0 else "±"
         if self.in_points:
             return _("%(sign)s%(n)s điểm %%") % {"sign": sign, "n": number_vi(abs(self.delta))}
         return f"{sign}{percent_vi(abs(self.delta))}"
+
+
+def change_of(c: Comparison) -> Change:
+    """The change a page may show: only between comparable figures (step 5 of the rule)."""
+    if not c.comparable:
+        return Change(None, c.figure.value_type in (ValueType.PERCENT, ValueType.RATIO), c.reason)
+    return change_between(c.figure, c.previous)
 
 
 def change_between(current: Figure, previous: Figure) -> Change:
@@ -125,13 +137,29 @@ def change_between(current: Figure, previous: Figure) -> Change:
 @dataclass
 class Tile:
     indicator: Indicator
-    figure: Figure
-    previous: Figure
+    comparison: Comparison
     progress: Progress | None = None
 
     @property
+    def figure(self) -> Figure:
+        return self.comparison.figure
+
+    @property
+    def previous(self) -> Figure:
+        return self.comparison.previous
+
+    @property
+    def coverage(self) -> Coverage:
+        return self.comparison.coverage
+
+    @property
+    def coverage_note(self) -> str:
+        """'dựa trên 1/13 đơn vị' when not every unit that should report it has."""
+        return "" if self.coverage.complete else self.coverage.display
+
+    @property
     def change(self) -> Change:
-        return change_between(self.figure, self.previous)
+        return change_of(self.comparison)
 
     @property
     def rate_display(self) -> str:
@@ -213,6 +241,11 @@ class Dashboard:
     heat_rows: list[HeatRow]
     completeness: Completeness
     by_child: list[ChildCompleteness] = field(default_factory=list)
+    layer: str = Layer.OFFICIAL
+
+    @property
+    def provisional_note(self) -> str:
+        return provisional_note(self.layer)
 
     @property
     def period(self) -> Period:
@@ -255,6 +288,7 @@ def dashboard(
     section: str | None = None,
     chart_code: str | None = None,
     trend_years: int = TREND_YEARS,
+    layer: str = Layer.OFFICIAL,
 ) -> Dashboard:
     """Everything the dashboard of `unit` shows for the year up to `quarter` (a bounded number of queries)."""
     choosable = chart_choices(section)
@@ -267,36 +301,28 @@ def dashboard(
     ]
     wanted = _unique([*tile_inds, *heat_inds, chart, *outreach])
 
-    now, before = Rollup.many(root=unit, periods=[(year, 1, quarter), (year - 1, 1, quarter)], indicators=wanted)
+    now, before = Rollup.many(root=unit, periods=[(year, 1, quarter), (year - 1, 1, quarter)], indicators=wanted, layer=layer)
     targets = targets_for(org_unit=unit, year=year)
 
     tiles = []
     for ind in tile_inds:
-        fig = now.figure(ind)
+        c = compare(now, before, ind)
         target = targets.get(ind.code)
-        tiles.append(Tile(ind, fig, before.figure(ind), Progress(target, fig) if target else None))
+        tiles.append(Tile(ind, c, Progress(target, c.figure) if target else None))
 
     children = _children(unit, now, year)
-    ranking = [
-        Point(
-            child.name,
-            now.figure(chart, child.pk),
-            child,
-            change_between(now.figure(chart, child.pk), before.figure(chart, child.pk)),
-        )
-        for child in children
-    ]
+    ranking = []
+    for child in children:
+        c = compare(now, before, chart, child.pk)
+        ranking.append(Point(child.name, c.figure, child, change_of(c)))
     ranking.sort(key=lambda p: (p.figure.number is None, -(p.figure.number or 0), p.unit.code))
-    heat_rows = [
-        HeatRow(
-            child,
-            [
-                (ind, now.figure(ind, child.pk), change_between(now.figure(ind, child.pk), before.figure(ind, child.pk)))
-                for ind in heat_inds
-            ],
-        )
-        for child in children
-    ]
+    heat_rows = []
+    for child in children:
+        cells = []
+        for ind in heat_inds:
+            c = compare(now, before, ind, child.pk)
+            cells.append((ind, c.figure, change_of(c)))
+        heat_rows.append(HeatRow(child, cells))
     return Dashboard(
         unit=unit,
         year=year,
@@ -305,13 +331,14 @@ def dashboard(
         chart_indicator=chart,
         choosable=choosable,
         tiles=tiles,
-        trend=trend(unit=unit, indicator=chart, year=year, quarter=quarter, years=trend_years),
+        trend=trend(unit=unit, indicator=chart, year=year, quarter=quarter, years=trend_years, layer=layer),
         ranking=ranking,
         composition=composition(now, outreach),
         heat_columns=heat_inds,
         heat_rows=heat_rows,
         completeness=(done := completeness(root=unit, year=year, quarter=quarter)),
         by_child=completeness_by_child(done, unit, children),
+        layer=layer,
     )
 
 
@@ -332,11 +359,13 @@ def _children(unit: OrgUnit, rollup: Rollup, year: int) -> list[OrgUnit]:
     return [k for k in kids if k.is_open_between(start, end) or any(k.pk in rollup.figures[i.pk] for i in rollup.indicators)]
 
 
-def trend(*, unit: OrgUnit, indicator: Indicator, year: int, quarter: int, years: int = TREND_YEARS) -> list[Point]:
+def trend(
+    *, unit: OrgUnit, indicator: Indicator, year: int, quarter: int, years: int = TREND_YEARS, layer: str = Layer.OFFICIAL
+) -> list[Point]:
     """The indicator's figure quarter by quarter (each quarter on its own) for `years` years up to year/quarter."""
     years = max(1, min(years, MAX_TREND_YEARS))
     periods = [(y, q, q) for y in range(year - years + 1, year + 1) for q in range(1, (quarter if y == year else 4) + 1)]
-    rollups = Rollup.many(root=unit, periods=periods, indicators=[indicator])  # two queries for every quarter
+    rollups = Rollup.many(root=unit, periods=periods, indicators=[indicator], layer=layer)  # one set of queries for all
     return [
         Point(_("Q%(q)s/%(y)s") % {"q": q, "y": y}, r.figure(indicator)) for (y, q, _q), r in zip(periods, rollups, strict=True)
     ]
@@ -405,13 +434,16 @@ class FigureSources:
         return _("Theo thời gian: %(t)s; theo đơn vị: %(u)s.") % {"t": over_time, "u": over_units}
 
 
-def figure_sources(*, unit: OrgUnit, indicator: Indicator, year: int, quarter: int = 4) -> FigureSources:
-    """The units whose own values make a figure, with those values quarter by quarter (four queries)."""
-    rollup = Rollup(root=unit, year=year, quarter=quarter, indicators=[indicator])
+def figure_sources(
+    *, unit: OrgUnit, indicator: Indicator, year: int, quarter: int = 4, layer: str = Layer.OFFICIAL
+) -> FigureSources:
+    """The units whose own values make a figure, with those values quarter by quarter (a few queries)."""
+    rollup = Rollup(root=unit, year=year, quarter=quarter, indicators=[indicator], layer=layer)
     ids = rollup.sources(indicator)
     units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids)}
     cells: dict[int, dict[int, DataValue]] = defaultdict(dict)
-    for v in DataValue.objects.filter(indicator=indicator, org_unit_id__in=ids, year=year, quarter__lte=quarter):
+    values = DataValue.objects.filter(indicator=indicator, org_unit_id__in=ids, year=year, quarter__lte=quarter)
+    for v in values_in_layer(values, layer):
         cells[v.org_unit_id][v.quarter] = v
     quarters = range(1, quarter + 1)
     rows = [

@@ -46,6 +46,8 @@ class Narrative(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Why the report went out before every unit's quarters were approved (printed on the report).
+    publish_reason = models.TextField(_("lý do phát hành khi chưa đủ báo cáo"), blank=True, editable=False)
     # The figures as published (report_document's "figures"): later corrections show as changes.
     published_figures = models.JSONField(_("số liệu khi phát hành"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

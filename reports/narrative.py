@@ -13,6 +13,7 @@ Forms:
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -117,8 +118,45 @@ def narrative_save(*, org_unit, year: int, form, directives, by) -> None:
             d.delete()
 
 
-def narrative_publish(*, org_unit, year: int, by, publish: bool = True):
-    """Publish (freeze) or withdraw the year's report of a unit; reviewers of the unit only."""
+class PublishNeedsReason(Exception):
+    """Publishing a report whose coverage is incomplete needs a reason, recorded and printed on it."""
+
+
+@dataclass
+class PublicationCheck:
+    """What a reviewer sees before publishing: the report's coverage and the quarters not yet approved."""
+
+    coverage: object  # indicators.aggregation.Coverage of the official figures
+    unapproved: list  # (unit, Period, status label), in tree order
+
+    @property
+    def complete(self) -> bool:
+        return self.coverage.complete and not self.unapproved
+
+
+def publication_check(*, org_unit, year: int) -> PublicationCheck:
+    from indicators.aggregation import Layer, Rollup, document_coverage
+    from indicators.completeness import completeness
+    from indicators.models import SubmissionStatus
+
+    coverage = document_coverage(Rollup(root=org_unit, year=year, layer=Layer.OFFICIAL))
+    unapproved = []
+    for q in (1, 2, 3, 4):
+        done = completeness(root=org_unit, year=year, quarter=q)
+        for st in done.units:
+            if st.status != SubmissionStatus.APPROVED:
+                label = st.submission.get_status_display() if st.submission else _("Chưa có báo cáo")
+                unapproved.append((st.unit, done.period, label))
+    unapproved.sort(key=lambda u: (u[0].path, u[1].quarter))
+    return PublicationCheck(coverage, unapproved)
+
+
+def narrative_publish(*, org_unit, year: int, by, publish: bool = True, reason: str = ""):
+    """Publish (freeze) or withdraw the year's report of a unit; reviewers of the unit only.
+
+    A report published before every expected unit's quarters are approved
+    needs `reason`; it is kept with the report and printed on it.
+    """
     from django.core.exceptions import PermissionDenied
     from django.utils import timezone
 
@@ -129,11 +167,15 @@ def narrative_publish(*, org_unit, year: int, by, publish: bool = True):
         raise PermissionDenied
     from indicators.aggregation import report_document
 
+    reason = (reason or "").strip()
+    if publish and not publication_check(org_unit=org_unit, year=year).complete and not reason:
+        raise PublishNeedsReason(_("Chưa đủ báo cáo đã phê duyệt của các đơn vị: cần ghi rõ lý do phát hành."))
     n, _created = Narrative.objects.get_or_create(org_unit=org_unit, year=year)
     n.published = publish
     n.published_at, n.published_by = (timezone.now(), by) if publish else (None, None)
     n.published_figures = report_document(org_unit=org_unit, year=year)["figures"] if publish else None
-    n.save(update_fields=["published", "published_at", "published_by", "published_figures", "updated_at"])
+    n.publish_reason = reason if publish else ""
+    n.save(update_fields=["published", "published_at", "published_by", "published_figures", "publish_reason", "updated_at"])
     return n
 
 

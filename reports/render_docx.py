@@ -112,6 +112,19 @@ def _heading(doc, report) -> None:
     _para(doc, h.kind, size=14, bold=True, align=center, before=18, after=0)
     _para(doc, h.subtitle, size=14, bold=True, align=center, after=0)
     _para(doc, h.period_note, size=12, italic=True, align=center, after=0)
+    if report.provisional_note:
+        _para(doc, report.provisional_note, size=12, bold=True, align=center, after=0)
+    if report.coverage_note:
+        _para(doc, report.coverage_note, size=12, italic=True, align=center, after=0)
+    if report.narrative and report.narrative.published and report.narrative.publish_reason:
+        _para(
+            doc,
+            _("Phát hành khi chưa đủ báo cáo của các đơn vị. Lý do: %(why)s") % {"why": report.narrative.publish_reason},
+            size=12,
+            italic=True,
+            align=center,
+            after=0,
+        )
     _rule(doc, width_cm=4, of_cm=16.5)
     _para(doc, "", after=6)
 

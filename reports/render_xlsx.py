@@ -103,7 +103,9 @@ def _setup(ws, widths: list[float], title_rows: str, freeze: str, landscape: boo
 
 def _title(ws, st: _Styles, report, name: str) -> None:
     ws.append([st.text(f"{name} — {report.unit.name_vi} — {report.heading.subtitle}", bold=True)])
-    ws.append([st.text(report.heading.period_note)])
+    # The period, then what the figures rest on: a provisional layer's mark and the coverage, in the same row.
+    notes = [report.heading.period_note, report.provisional_note, report.coverage_note]
+    ws.append([st.text(" · ".join(n for n in notes if n), bold=bool(report.provisional_note))])
 
 
 def _figure_cells(st: _Styles, indicator, fig) -> list:

@@ -13,8 +13,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
+from indicators.aggregation import Layer
 from indicators.models import DataValue
 from indicators.periods import YEAR_MAX, YEAR_MIN, Quarter, current_period
 from organizations import access
@@ -23,7 +24,7 @@ from reports import render_docx, render_xlsx
 from reports.annual import annual_report
 from reports.forms import PLACEHOLDER_HELP, NarrativeForm, directive_formset
 from reports.models import Narrative
-from reports.narrative import NarrativePublished, narrative_publish, narrative_save
+from reports.narrative import NarrativePublished, PublishNeedsReason, narrative_publish, narrative_save, publication_check
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -62,8 +63,22 @@ def _bad(request, message: str) -> HttpResponse:
     return render(request, "reports/annual_error.html", {"message": message}, status=400)
 
 
-def _query(unit: OrgUnit, quarter: int) -> str:
-    return f"?unit={unit.code}" + (f"&quarter={quarter}" if quarter != 4 else "")
+def _layer(request, unit: OrgUnit) -> str:
+    """Official unless a reviewer of the unit asks (?status=submitted|all); anyone else asking: 403."""
+    layer = request.GET.get("status") or Layer.OFFICIAL
+    if layer not in Layer.values:
+        raise BadRequest(_("Lớp số liệu chỉ có thể là official, submitted hoặc all."))
+    if layer != Layer.OFFICIAL and not access.can_see_provisional(request.user, unit):
+        raise PermissionDenied
+    return layer
+
+
+def _query(unit: OrgUnit, quarter: int, layer: str = Layer.OFFICIAL) -> str:
+    return (
+        f"?unit={unit.code}"
+        + (f"&quarter={quarter}" if quarter != 4 else "")
+        + (f"&status={layer}" if layer != Layer.OFFICIAL else "")
+    )
 
 
 @login_required
@@ -78,10 +93,10 @@ def annual_index(request):
 def annual(request, year: int):
     unit, year = _report_unit(request), _year(year)
     try:
-        quarter = _quarter(request)
+        quarter, layer = _quarter(request), _layer(request, unit)
     except BadRequest as e:
         return _bad(request, str(e))
-    report = annual_report(org_unit=unit, year=year, quarter=quarter)
+    report = annual_report(org_unit=unit, year=year, quarter=quarter, layer=layer)
     units = OrgUnit.objects.visible_to(request.user).filter(depth__lte=unit.depth + 1).order_by("path")
     return render(
         request,
@@ -91,8 +106,9 @@ def annual(request, year: int):
             "unit": unit,
             "units": units[:300],
             "quarters": Quarter.choices,
-            "query": _query(unit, quarter),
+            "query": _query(unit, quarter, layer),
             "can_edit": access.can_review(request.user, unit),
+            "layers": Layer.choices if access.can_see_provisional(request.user, unit) else None,
         },
     )
 
@@ -101,13 +117,13 @@ def annual(request, year: int):
 def annual_download(request, year: int, fmt: str):
     unit, year = _report_unit(request), _year(year)
     try:
-        quarter = _quarter(request)
+        quarter, layer = _quarter(request), _layer(request, unit)
     except BadRequest as e:
         return _bad(request, str(e))
-    report = annual_report(org_unit=unit, year=year, quarter=quarter)
+    report = annual_report(org_unit=unit, year=year, quarter=quarter, layer=layer)
     data = render_xlsx.render(report) if fmt == "xlsx" else render_docx.render(report)
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
-    suffix = f"-q{quarter}" if quarter != 4 else ""
+    suffix = (f"-q{quarter}" if quarter != 4 else "") + (f"-{layer}" if layer != Layer.OFFICIAL else "")
     response["Content-Disposition"] = f'attachment; filename="bao-cao-{year}{suffix}-{unit.code}.{fmt}"'
     return response
 
@@ -142,14 +158,42 @@ def narrative_edit(request, year: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def publish(request, year: int):
-    """Publish the year's report (its words freeze), or withdraw it with `action=withdraw`."""
+    """Publish the year's report (its words freeze), or withdraw it with `action=withdraw`.
+
+    GET is the confirmation page: the report's coverage, the quarters still not
+    approved, and the reason that publishing them incomplete requires.
+    """
     unit, year = _report_unit(request), _year(year)
+    if not access.can_review(request.user, unit):
+        raise PermissionDenied
     withdraw = request.POST.get("action") == "withdraw"
-    narrative_publish(org_unit=unit, year=year, by=request.user, publish=not withdraw)
-    if withdraw:
-        messages.success(request, _("Đã hủy phát hành báo cáo năm %(y)s; có thể sửa nội dung.") % {"y": year})
-    else:
-        messages.success(request, _("Đã phát hành báo cáo năm %(y)s.") % {"y": year})
-    return redirect(reverse("reports:annual", args=[year]) + _query(unit, 4))
+    error = ""
+    if request.method == "POST":
+        try:
+            narrative_publish(
+                org_unit=unit, year=year, by=request.user, publish=not withdraw, reason=request.POST.get("reason", "")
+            )
+        except PublishNeedsReason as exc:
+            error = str(exc)
+        else:
+            if withdraw:
+                messages.success(request, _("Đã hủy phát hành báo cáo năm %(y)s; có thể sửa nội dung.") % {"y": year})
+            else:
+                messages.success(request, _("Đã phát hành báo cáo năm %(y)s.") % {"y": year})
+            return redirect(reverse("reports:annual", args=[year]) + _query(unit, 4))
+    check = publication_check(org_unit=unit, year=year)
+    return render(
+        request,
+        "reports/publish_confirm.html",
+        {
+            "unit": unit,
+            "year": year,
+            "check": check,
+            "error": error,
+            "reason": request.POST.get("reason", ""),
+            "query": _query(unit, 4),
+        },
+        status=400 if error else 200,
+    )

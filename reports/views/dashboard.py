@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
+from indicators.aggregation import Layer, provisional_note
 from indicators.models import Indicator, Section
 from indicators.periods import YEAR_MAX, YEAR_MIN, Quarter
 from organizations import access
@@ -59,6 +60,13 @@ class DashboardFilters(forms.Form):
         },
     )
 
+    status = forms.ChoiceField(
+        label=_("Lớp số liệu"),
+        choices=Layer.choices,
+        required=False,
+        error_messages={"invalid_choice": _("Lớp số liệu chỉ có thể là official, submitted hoặc all.")},
+    )
+
     def values(self) -> dict:
         """Valid fields only; an invalid one is left out so its default applies."""
         self.is_valid()
@@ -81,6 +89,14 @@ def _unit(user, params: dict) -> OrgUnit | None:
     return access.home_unit(user)
 
 
+def _layer(user, unit: OrgUnit, params: dict) -> str:
+    """Official figures unless a reviewer of the unit asks for another layer (anyone else: 403, not a quiet fallback)."""
+    layer = params.get("status") or Layer.OFFICIAL
+    if layer != Layer.OFFICIAL and not access.can_see_provisional(user, unit):
+        raise PermissionDenied
+    return layer
+
+
 def _ancestors(user, unit: OrgUnit) -> list[OrgUnit]:
     """The unit's ancestors the user may read, top first (the breadcrumb and the unit selector)."""
     codes = unit.ancestor_codes()[:-1]
@@ -98,6 +114,7 @@ def dashboard_page(request):
     if unit is None:
         return render(request, "reports/dashboard_empty.html", status=200)
     year, quarter, years = _period(params)
+    layer = _layer(request.user, unit, params)
     board = selectors.dashboard(
         unit=unit,
         year=year,
@@ -105,8 +122,11 @@ def dashboard_page(request):
         section=params.get("section"),
         chart_code=params.get("indicator"),
         trend_years=params.get("years", selectors.TREND_YEARS),
+        layer=layer,
     )
     keep = {"year": year, "quarter": quarter}
+    if layer != Layer.OFFICIAL:
+        keep["status"] = layer
     if board.section:
         keep["section"] = board.section
     chart_keep = {**keep, "indicator": board.chart_indicator.code}
@@ -122,6 +142,7 @@ def dashboard_page(request):
         "period_keep": urlencode(keep),
         "figure_keep": urlencode({"unit": unit.code, **keep}),
         "trend_years": params.get("years", selectors.TREND_YEARS),
+        "layers": Layer.choices if access.can_see_provisional(request.user, unit) else None,
     }
     return render(request, "reports/home.html", context)
 
@@ -136,11 +157,15 @@ def figure_detail(request, code: str):
         raise PermissionDenied  # a clerk sees their own unit's form, not the dashboards: 403
     indicator = get_object_or_404(Indicator.objects.select_related("group"), code=code)
     year, quarter, _years = _period(params)
-    sources = selectors.figure_sources(unit=unit, indicator=indicator, year=year, quarter=quarter)
+    layer = _layer(request.user, unit, params)
+    sources = selectors.figure_sources(unit=unit, indicator=indicator, year=year, quarter=quarter, layer=layer)
     context = {
         "src": sources,
         "form": form,
         "unit": unit,
-        "back": urlencode({"unit": unit.code, "year": year, "quarter": quarter}),
+        "back": urlencode(
+            {"unit": unit.code, "year": year, "quarter": quarter, **({"status": layer} if layer != Layer.OFFICIAL else {})}
+        ),
+        "provisional_note": provisional_note(layer),
     }
     return render(request, "reports/dashboard_figure.html", context)

@@ -66,7 +66,8 @@ def test_aggregates_by_indicator_follow_the_rule(as_user, leader):
     ht = OrgUnit.objects.get(code="HT")
     for code in body["figures"]:
         expected = figure_for(indicator=Indicator.objects.get(code=code), org_unit=ht, year=2018, quarter=3).as_json()
-        assert body["figures"][code] == expected
+        assert {k: body["figures"][code][k] for k in expected} == expected
+        assert body["figures"][code]["coverage"]["reported"] == body["figures"][code]["coverage"]["expected"] > 0
     stations = body["figures"]["grassroots_stations_active"]
     assert stations["value"] is None and stations["display"] == f"{stations['numerator']}/{stations['denominator']}"
 
@@ -84,7 +85,14 @@ def test_aggregates_of_a_district_add_its_own_values(as_user, clerk_can_loc):
 
 def test_no_value_is_no_figure_not_zero(as_user, leader):
     r = as_user(leader).get("/api/v1/aggregates/?indicator=website_articles&org_unit=HT&year=2030")
-    assert r.json()["figures"]["website_articles"] == {"value": None, "numerator": None, "denominator": None, "display": "—"}
+    fig = r.json()["figures"]["website_articles"]
+    assert {k: fig[k] for k in ("value", "numerator", "denominator", "display")} == {
+        "value": None,
+        "numerator": None,
+        "denominator": None,
+        "display": "—",
+    }
+    assert fig["coverage"]["reported"] == 0 and fig["coverage"]["expected"] > 0
 
 
 @pytest.mark.parametrize(
@@ -112,17 +120,26 @@ def test_bad_aggregate_queries_are_400(as_user, leader, query, field):
     assert r.status_code == 400 and [e["field"] for e in r.json()["errors"]] == [field]
 
 
-def test_etag_lets_a_client_skip_unchanged_figures_and_changes_with_the_data(as_user, leader, admin_user):
+def test_etag_lets_a_client_skip_unchanged_figures_and_changes_with_the_data(as_user, leader, reviewer, clerk_can_loc):
     client = as_user(leader)
-    url = "/api/v1/aggregates/?indicator=website_articles&org_unit=HT&year=2019"
+    url = "/api/v1/aggregates/?indicator=website_articles&org_unit=HT&year=2019&quarter=1"
     first = client.get(url)
     etag = first["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
-    as_user(admin_user).post(
+    as_user(clerk_can_loc).post(
         "/api/v1/values/",
         [{"org_unit": "HT-443", "indicator": "website_articles", "year": 2019, "quarter": 1, "value": 3}],
         format="json",
     )
+    # A draft is not an official figure: the leader's figures have not changed.
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    sub = (
+        as_user(clerk_can_loc)
+        .post("/api/v1/submissions/submit/", {"org_unit": "HT-443", "year": 2019, "quarter": 1}, format="json")
+        .json()
+    )
+    assert as_user(reviewer).post(f"/api/v1/submissions/{sub['id']}/approve/", {}, format="json").status_code == 200
     changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
     assert changed.json()["figures"]["website_articles"]["value"] == "3"
+    assert changed.json()["figures"]["website_articles"]["coverage"]["reported"] == 1

@@ -23,7 +23,12 @@ def test_reviewer_reads_downloads_and_publishes_the_2018_report(page, seeded_liv
         page.get_by_role("link", name="Tải Excel (.xlsx)").click()
     assert download.value.suggested_filename == "bao-cao-2018-HT.xlsx"
 
-    page.get_by_role("button", name="Phát hành báo cáo").click()
+    page.get_by_role("link", name="Phát hành báo cáo…").click()
+    # The confirmation page: 2018 is complete, so no reason is asked for.
+    assert page.get_by_text("dựa trên 38/38 đơn vị").is_visible()
+    assert page.get_by_label("Lý do phát hành khi chưa đủ báo cáo (sẽ in trên báo cáo)").count() == 0
+    page.screenshot(path=artifacts / "publish-confirm.png")
+    page.get_by_role("button", name="Xác nhận phát hành").click()
     assert page.get_by_text("Đã phát hành báo cáo năm 2018.").is_visible()
     assert page.get_by_text("Đã phát hành ngày").is_visible()
     assert page.get_by_role("link", name="Sửa nội dung báo cáo").count() == 0

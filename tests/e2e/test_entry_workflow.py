@@ -51,6 +51,8 @@ def test_clerk_enters_reviewer_returns_clerk_resubmits_reviewer_approves(
     # -- the reviewer, in another browser, returns it with a comment
     reviewer_ctx = browser.new_context(**browser_context_args)
     rpage = reviewer_ctx.new_page()
+    questions = []  # approve and return ask first; the reviewer says yes
+    rpage.on("dialog", lambda d: (questions.append(d.message), d.accept()))
     login(rpage, server, "reviewer")
     rpage.goto(f"{server.url}/review/")
     expect(rpage.get_by_role("heading", name="Chờ thẩm định (1)")).to_be_visible()
@@ -76,6 +78,10 @@ def test_clerk_enters_reviewer_returns_clerk_resubmits_reviewer_approves(
     rpage.goto(f"{server.url}/review/")
     rpage.get_by_role("button", name="Phê duyệt Huyện Can Lộc Quý I/2019").click()
     expect(rpage.get_by_text("Đã phê duyệt báo cáo Quý I/2019 của Huyện Can Lộc.")).to_be_visible()
+    assert [q.split("?")[0] for q in questions] == [
+        "Trả lại báo cáo Quý I/2019 của Huyện Can Lộc để đơn vị sửa",
+        "Phê duyệt báo cáo Quý I/2019 của Huyện Can Lộc",
+    ]
     reviewer_ctx.close()
 
     # -- the clerk's form is locked, and says why

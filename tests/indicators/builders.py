@@ -12,12 +12,16 @@ def tree(*units: tuple[str, str, str], name_prefix: str = "Đơn vị") -> dict[
     return {u.code: u for u in OrgUnit.objects.filter(code__in=[c for c, _p, _k in units])}
 
 
-def put(*cells) -> None:
-    """cells: (unit, indicator, year, quarter, value) or (..., (numerator, denominator))."""
+def put(*cells, approve: bool = True) -> None:
+    """cells: (unit, indicator, year, quarter, value) or (..., (numerator, denominator)).
+
+    Written as a history load (`import_values --approve`): the quarters come out approved, so the
+    official figures include them. `approve=False` leaves them drafts, as a clerk's typing does.
+    """
     rows = []
     for unit, indicator, year, quarter, v in cells:
         if isinstance(v, tuple):
             rows.append(ValueRow(unit, indicator, year, quarter, numerator=v[0], denominator=v[1]))
         else:
             rows.append(ValueRow(unit, indicator, year, quarter, value=v))
-    values_save(rows=rows)
+    values_save(rows=rows, approve=approve)

@@ -48,7 +48,7 @@ def run(*args):
 @pytest.fixture
 def imported(db, tmp_path):
     run("import_org_units", write(tmp_path, "units.csv", UNITS))
-    run("import_values", write(tmp_path, "values.csv", VALUES))
+    run("import_values", write(tmp_path, "values.csv", VALUES), "--approve", "--by", "admin")
     return OrgUnit.objects.get(code="QT")
 
 
@@ -74,7 +74,7 @@ def test_import_values_reads_xlsx_too(imported, tmp_path):
     ws.append(["QT-H1-X1", "grassroots_radio_broadcasts", 2030, 3, 4, None, None, None])
     path = tmp_path / "v.xlsx"
     wb.save(path)
-    out, _err = run("import_values", str(path))
+    out, _err = run("import_values", str(path), "--approve", "--by", "admin")
     assert "1 new" in out
     assert figures_for(org_unit=imported, year=2030)["grassroots_radio_broadcasts"].value == 41
 
@@ -87,7 +87,8 @@ def test_dry_run_validates_and_saves_nothing(db, tmp_path):
     assert not ValueChange.objects.filter(org_unit__code__startswith="QT").exists()
 
 
-def test_a_file_with_bad_rows_saves_nothing_and_lists_every_bad_row(imported, tmp_path):
+def test_a_file_with_bad_rows_saves_nothing_and_lists_every_bad_row(db, tmp_path):
+    run("import_org_units", write(tmp_path, "units.csv", UNITS))
     bad = VALUES.replace("QT-H1-X1,grassroots_radio_broadcasts,2030,1,10", "QT-H1-X1,grassroots_radio_broadcasts,2031,1,10")
     bad += "QT-H1-X1,grassroots_radio_broadcasts,2031,2,mười,,,\nQT-H9,grassroots_radio_broadcasts,2031,2,1,,,\nQT-H1,edoc_commune_rate,2031,1,120,,,\n"
     before = DataValue.objects.count()
@@ -149,3 +150,59 @@ def test_import_org_units_rejects_a_bad_file_whole(db, tmp_path):
     assert "Dòng 10, valid_from: Ngày «31/02/2000» không hợp lệ" in text
     assert "Dòng 11, parent: Quan hệ cấp trên tạo thành vòng lặp." in text
     assert not OrgUnit.objects.filter(code__startswith="QT").exists()
+
+
+def test_approve_records_each_quarter_as_approved_on_import_by_whom(imported):
+    from indicators.models import Submission, SubmissionStatus
+
+    subs = Submission.objects.filter(org_unit__code__startswith="QT", year=2030)
+    assert {(s.org_unit.code, s.quarter) for s in subs} == {
+        ("QT-H1-X1", 1),
+        ("QT-H1-X2", 1),
+        ("QT-H1-X2", 2),
+        ("QT-H2-X1", 2),
+        ("QT-H1", 2),
+        ("QT-H1-X1", 2),
+        ("QT-H2-X1", 1),
+        ("QT-H2", 1),
+    }
+    assert all(s.status == SubmissionStatus.APPROVED and s.reviewed_by.username == "admin" for s in subs)
+    event = subs.first().events.get()
+    assert (event.action, event.by.username, event.to_status) == ("import", "admin", SubmissionStatus.APPROVED)
+
+
+def test_history_partly_approved_gives_official_figures_of_the_approved_quarters_only(db, tmp_path):
+    import json
+
+    run("import_org_units", write(tmp_path, "units.csv", UNITS))
+    lines = VALUES.strip().splitlines()
+    header, q1, q2 = lines[0], [r for r in lines[1:] if ",2030,1," in r], [r for r in lines[1:] if ",2030,2," in r]
+    run("import_values", write(tmp_path, "q1.csv", "\n".join([header, *q1])), "--approve", "--by", "admin")
+    run("import_values", write(tmp_path, "q2.csv", "\n".join([header, *q2])))  # drafts: not approved
+
+    def export(*extra):
+        out = tmp_path / "doc.json"
+        call_command("export_report", "2030", "--quarter", "2", "--unit", "QT", "-o", str(out), *extra, stderr=io.StringIO())
+        return json.loads(out.read_text(encoding="utf-8"))
+
+    official, everything = export(), export("--status", "all")
+    assert official["status"] == "official" and everything["status"] == "all"
+    # Official: the rule over Q1 only (10 + 15 broadcasts; H2-X1's 0/1 stations; H2's 90.5%).
+    assert official["figures"]["grassroots_radio_broadcasts"]["display"] == "25"
+    assert official["figures"]["grassroots_stations_active"]["display"] == "0/1"
+    assert official["figures"]["edoc_commune_rate"]["display"] == "90,5%"
+    # All: the rule over everything, exactly as a fully approved import gives it.
+    assert everything["figures"]["grassroots_radio_broadcasts"]["display"] == "37"
+    assert everything["figures"]["grassroots_stations_active"]["display"] == "2/3"
+    assert everything["figures"]["edoc_commune_rate"]["display"] == "85,25%"
+    assert everything["provisional"] and not official["provisional"]
+
+
+def test_approve_needs_a_reviewer_or_administrator(db, tmp_path):
+    run("import_org_units", write(tmp_path, "units.csv", UNITS))
+    path = write(tmp_path, "values.csv", VALUES)
+    with pytest.raises(CommandError, match="needs --by"):
+        run("import_values", path, "--approve")
+    with pytest.raises(CommandError, match="not a reviewer"):
+        run("import_values", path, "--approve", "--by", "canloc")
+    assert not DataValue.objects.filter(org_unit__code__startswith="QT").exists()

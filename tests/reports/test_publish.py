@@ -41,6 +41,10 @@ def test_a_correction_after_publication_is_flagged_on_the_report(client, reviewe
     workflow.submission_reopen(submission=sub, by=reviewer, comment="Sửa số tin bài")
     cell = dict(org_unit="HT-STTTT", indicator="central_press_articles", year=2018, quarter=4)
     values_save(rows=[ValueRow(**cell, value=160)], by=clerk_stttt)
+    # Reopened, the quarter is a draft again and leaves the official figures until it is approved again.
+    assert "Tổng hợp từ báo cáo của 37/38 đơn vị" in client.get("/reports/annual/2018/?unit=HT").content.decode()
+    sub = workflow.submission_submit(org_unit=sub.org_unit, year=2018, quarter=4, by=clerk_stttt)
+    workflow.submission_approve(submission=sub, by=reviewer)
     page = client.get("/reports/annual/2018/?unit=HT").content.decode()
     assert "Số liệu đã được sửa sau khi báo cáo phát hành" in page
     assert "khi phát hành 550, nay 556" in page
@@ -54,6 +58,11 @@ def test_only_a_reviewer_of_the_unit_publishes(client, request, persona):
     assert not Narrative.objects.filter(org_unit__code="HT", year=2018, published=True).exists()
 
 
-def test_publishing_is_a_post(client, reviewer):
+def test_publishing_asks_for_confirmation_first_and_shows_the_coverage(client, reviewer):
     client.force_login(reviewer)
-    assert client.get(PUBLISH).status_code == 405
+    r = client.get(PUBLISH)
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "Xác nhận phát hành" in page and "dựa trên 38/38 đơn vị" in page
+    assert "chưa được phê duyệt" not in page  # 2018 is complete: no reason asked for
+    assert not Narrative.objects.filter(org_unit__code="HT", year=2018, published=True).exists()

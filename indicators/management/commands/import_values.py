@@ -1,23 +1,52 @@
-from django.core.management.base import BaseCommand
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
 
 from indicators.models import Channel
-from indicators.services import VALUE_COLUMNS, values_import
+from indicators.services import VALUE_COLUMNS, NotAllowed, values_import
+from organizations import access
 from reform_portal.commands import read_file, run_import
 
 
 class Command(BaseCommand):
     help = (
         f"Import quarterly values from a .csv or .xlsx with the columns {', '.join(VALUE_COLUMNS)}. "
-        "All or nothing: any bad row saves nothing and is listed with its line number."
+        "All or nothing: any bad row saves nothing and is listed with its line number. "
+        "--approve loads a province's history as approved quarters (a reviewer or administrator, named with --by)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="Validate only; save nothing.")
-
-    def handle(self, *args, file, dry_run, **opts):
-        name, data = read_file(file)
-        r = run_import(
-            self, lambda: values_import(name=name, data=data, by=None, channel=Channel.COMMAND, dry_run=dry_run), dry_run=dry_run
+        parser.add_argument(
+            "--approve",
+            action="store_true",
+            help="Approve every quarter the file writes, in the same transaction, recorded as approved on import.",
         )
+        parser.add_argument("--by", metavar="USERNAME", help="Who approves (--approve): a reviewer of the units, or a superuser.")
+
+    def handle(self, *args, file, dry_run, approve, by, **opts):
+        user = None
+        if approve:
+            if not by:
+                raise CommandError("--approve needs --by USERNAME: the reviewer or administrator who approves the history.")
+            user = get_user_model().objects.filter(username=by, is_active=True).first()
+            if user is None:
+                raise CommandError(f"Unknown user: {by}")
+            if not (user.is_superuser or access.review_roots(user)):
+                raise CommandError(f"{by} is not a reviewer or administrator: only they may load approved history.")
+        elif by:
+            raise CommandError("--by goes with --approve.")
+        name, data = read_file(file)
+        try:
+            r = run_import(
+                self,
+                lambda: values_import(name=name, data=data, by=user, channel=Channel.COMMAND, dry_run=dry_run, approve=approve),
+                dry_run=dry_run,
+            )
+        except NotAllowed as exc:
+            for error in exc.errors:
+                self.stderr.write(str(error))
+            raise CommandError(f"{len(exc.errors)} error(s); nothing was saved.") from None
         self.stdout.write(f"{r.created} new, {r.updated} updated, {r.cleared} cleared, {r.unchanged} unchanged.")
+        if approve and not dry_run:
+            self.stdout.write(f"Quarters written are approved on import by {by}.")

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.aggregation import report_document
+from indicators.aggregation import Layer, report_document
 from organizations.models import OrgUnit
 
 FORMATS = ["json", "html", "xlsx", "docx"]
@@ -16,10 +16,16 @@ class Command(BaseCommand):
         parser.add_argument("year", type=int)
         parser.add_argument("--quarter", type=int, default=4, choices=[1, 2, 3, 4])
         parser.add_argument("--unit", default=None, help="Unit code (default: the root of the tree).")
+        parser.add_argument(
+            "--status",
+            default=Layer.OFFICIAL,
+            choices=Layer.values,
+            help="Which values: official (approved quarters, the default), submitted (under review too), all (drafts too).",
+        )
         parser.add_argument("--format", default="json", choices=FORMATS)
         parser.add_argument("-o", "--output", default="-", help="File to write ('-': standard output).")
 
-    def handle(self, *args, year, quarter, unit, format, output, **opts):
+    def handle(self, *args, year, quarter, unit, status, format, output, **opts):
         if unit:
             org_unit = OrgUnit.objects.filter(code=unit).first()
             if org_unit is None:
@@ -29,8 +35,8 @@ class Command(BaseCommand):
             if org_unit is None:
                 raise CommandError("No units yet: run seed_demo or import_org_units first.")
         if format != "json":
-            return self._document(org_unit, year, quarter, format, output)
-        doc = report_document(org_unit=org_unit, year=year, quarter=quarter)
+            return self._document(org_unit, year, quarter, status, format, output)
+        doc = report_document(org_unit=org_unit, year=year, quarter=quarter, layer=status)
         text = json.dumps(doc, ensure_ascii=False, indent=2)
         if output == "-":
             self.stdout.write(text)
@@ -38,14 +44,14 @@ class Command(BaseCommand):
             Path(output).write_text(text + "\n", encoding="utf-8")
             self.stderr.write(f"Wrote {output}")
 
-    def _document(self, org_unit, year, quarter, format, output):
+    def _document(self, org_unit, year, quarter, status, format, output):
         """The full report (sentences, narrative, appendix) as html, xlsx or docx — what the page downloads."""
         from reports import render_docx, render_xlsx
         from reports.annual import annual_report, render_html
 
         if format in ("xlsx", "docx") and output == "-":
             raise CommandError(f"--format {format} writes a binary file: give -o FILE.")
-        report = annual_report(org_unit=org_unit, year=year, quarter=quarter)
+        report = annual_report(org_unit=org_unit, year=year, quarter=quarter, layer=status)
         if format == "html":
             text = render_html(report)
             if output == "-":
