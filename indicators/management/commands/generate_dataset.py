@@ -1,4 +1,4 @@
-"""A synthetic national data set for benchmarks: 34 provinces, ~3,400 communes, 10 years.
+"""A synthetic national data set for benchmarks: 34 provinces, ~3,400 communes, 10 years (past years approved).
 
 Values are plausible, not real: flows vary around a unit's own level, stocks
 grow, rates stay in 0–100, ratios keep numerator ≤ denominator. They go straight
@@ -71,8 +71,9 @@ class Command(BaseCommand):
         t = time.perf_counter()
         n = self._values(units, range(first, last + 1), rng)
         self.stdout.write(f"{n} values in {time.perf_counter() - t:.1f}s")
+        h = self._approved_history(units, range(first, last))
         s = self._submissions(units, last, rng)
-        self.stdout.write(f"{s} submissions for {last}")
+        self.stdout.write(f"{h} approved submissions for {first}–{last - 1}, {s} submissions for {last}")
 
     def _delete(self, root):
         prefix = f"/{root}/"
@@ -192,6 +193,19 @@ class Command(BaseCommand):
         with connection.cursor() as cur:
             cur.execute(f"ANALYZE {DataValue._meta.db_table}")
             cur.execute(f"ANALYZE {OrgUnit._meta.db_table}")  # the path LIKE plans need fresh statistics too
+
+    def _approved_history(self, units, years) -> int:
+        """Past years are history: every unit-quarter approved, so the official layer holds all their values."""
+        now = timezone.now()
+        subs = [
+            Submission(org_unit=u, year=y, quarter=q, status=SubmissionStatus.APPROVED, submitted_at=now, reviewed_at=now)
+            for u in units
+            if u.kind != UnitKind.COUNTRY
+            for y in years
+            for q in (1, 2, 3, 4)
+        ]
+        Submission.objects.bulk_create(subs, batch_size=5000)
+        return len(subs)
 
     def _submissions(self, units, year, rng) -> int:
         """The last year's submissions: most approved, some late, some missing, as in real life."""
