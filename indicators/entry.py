@@ -171,8 +171,13 @@ class FormPage:
         return self.unit.is_open_between(self.period.calendar_start, self.period.calendar_end)
 
     @property
+    def is_frozen(self) -> bool:
+        """Submitted: nobody edits until a reviewer returns or approves it (the reviewer reads what was sent)."""
+        return self.status == S.SUBMITTED
+
+    @property
     def editable(self) -> bool:
-        return self.can_enter and self.unit_open and not self.is_locked and bool(self.cells)
+        return self.can_enter and self.unit_open and not self.is_locked and not self.is_frozen and bool(self.cells)
 
     @property
     def can_submit(self) -> bool:

@@ -276,3 +276,13 @@ def test_publishing_a_1_of_38_report_asks_for_a_reason_and_prints_it(client, rev
     report = client.get("/reports/annual/2019/?unit=HT").content.decode()
     assert "Lý do: Báo cáo nhanh theo yêu cầu của Bộ Nội vụ" in report
     assert "Tổng hợp từ báo cáo của 1/38 đơn vị" in report
+
+
+def test_the_clerks_form_of_a_submitted_quarter_offers_no_saving(client, clerk_can_loc):
+    values_save(rows=[ValueRow(**TYPO, value=120)], by=clerk_can_loc)
+    client.force_login(clerk_can_loc)
+    assert 'value="save"' in client.get("/entry/HT-443/2019/1/").content.decode()
+    workflow.submission_submit(org_unit=OrgUnit.objects.get(code="HT-443"), year=2019, quarter=1, by=clerk_can_loc)
+    page = client.get("/entry/HT-443/2019/1/").content.decode()
+    assert "Số liệu tạm khóa trong khi chờ thẩm định" in page
+    assert 'value="save"' not in page
