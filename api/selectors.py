@@ -6,11 +6,11 @@ dicts (`.values()`), already joined to the codes an integrator uses, so a page
 of values is one query whatever its size.
 """
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from campaigns.models import Campaign
-from indicators.models import DataValue, Submission
-from organizations.access import visible_units_q
+from indicators.models import DataValue, Submission, SubmissionStatus
+from organizations.access import provisional_units_q, visible_units_q
 from organizations.models import OrgUnit
 
 VALUE_FIELDS = ["id", "year", "quarter", "value", "numerator", "denominator", "note", "version", "updated_at"]
@@ -43,8 +43,22 @@ def _scoped(qs, user, relation: str):
 
 
 def values_visible_to(user):
-    """DataValues of units the user may read, as dicts with unit and indicator codes."""
-    return _scoped(DataValue.objects.all(), user, "org_unit").values(*VALUE_FIELDS, **VALUE_CODES)
+    """DataValues of units the user may read, as dicts with unit and indicator codes.
+
+    Unapproved values only where the user enters or reviews them: a leader's
+    client reads official values, like the leader's dashboard.
+    """
+    qs = _scoped(DataValue.objects.all(), user, "org_unit")
+    drafts_q = provisional_units_q(user)
+    if drafts_q:  # not everything: approved values elsewhere, any value where the user works on them
+        approved = Submission.objects.filter(
+            org_unit_id=OuterRef("org_unit_id"),
+            year=OuterRef("year"),
+            quarter=OuterRef("quarter"),
+            status=SubmissionStatus.APPROVED,
+        )
+        qs = qs.filter(_through(drafts_q, "org_unit") | Q(Exists(approved)))
+    return qs.values(*VALUE_FIELDS, **VALUE_CODES)
 
 
 def submissions_visible_to(user):

@@ -49,6 +49,24 @@ def visible_units_q(user) -> Q:
     return reduce(or_, parts) if parts else _NOTHING
 
 
+def provisional_units_q(user) -> Q:
+    """Units whose unapproved values a user may read: their own as a clerk, their subtree as a reviewer.
+
+    Everyone else who can see a unit (its leaders) reads only its approved values.
+    """
+    if not user.is_authenticated:
+        return _NOTHING
+    if user.is_superuser:
+        return Q()
+    parts = []
+    for m in _memberships(user):
+        if m.role == Role.CLERK:
+            parts.append(Q(pk=m.org_unit_id))
+        elif m.role == Role.REVIEWER:
+            parts.append(Q(path__startswith=m.org_unit.path))
+    return reduce(or_, parts) if parts else _NOTHING
+
+
 def _covers(member_unit: OrgUnit, unit: OrgUnit) -> bool:
     return unit.path.startswith(member_unit.path)
 

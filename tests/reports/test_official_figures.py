@@ -286,3 +286,15 @@ def test_the_clerks_form_of_a_submitted_quarter_offers_no_saving(client, clerk_c
     page = client.get("/entry/HT-443/2019/1/").content.decode()
     assert "Số liệu tạm khóa trong khi chờ thẩm định" in page
     assert 'value="save"' not in page
+
+
+@pytest.mark.parametrize(("persona", "sees"), [("leader", False), ("clerk_can_loc", True), ("reviewer", True)])
+def test_the_values_list_shows_a_draft_only_to_those_who_enter_or_review_it(request, persona, sees, draft_typo):
+    url = "/api/v1/values/?org_unit=HT-443&year=2019&indicator=online_service_trainees"
+    rows = token_client(request.getfixturevalue(persona)).get(url).json()["results"]
+    assert any(r["value"] == "99999" for r in rows) is sees
+
+
+def test_a_leader_still_reads_approved_values_in_the_values_list(leader):
+    rows = token_client(leader).get("/api/v1/values/?org_unit=HT-443&year=2018&page_size=500").json()["results"]
+    assert rows and all(r["org_unit"] == "HT-443" for r in rows)
