@@ -298,3 +298,14 @@ def test_the_values_list_shows_a_draft_only_to_those_who_enter_or_review_it(requ
 def test_a_leader_still_reads_approved_values_in_the_values_list(leader):
     rows = token_client(leader).get("/api/v1/values/?org_unit=HT-443&year=2018&page_size=500").json()["results"]
     assert rows and all(r["org_unit"] == "HT-443" for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("reviewer", 200), ("admin_user", 200), ("leader", 403), ("clerk_can_loc", 404), ("district_reviewer", 404), ("outsider", 404)],
+)
+def test_who_may_open_the_publishing_confirmation(client, request, persona, status):
+    client.force_login(request.getfixturevalue(persona))
+    r = client.get("/reports/annual/2018/publish/?unit=HT")
+    assert r.status_code == status
+    assert not Narrative.objects.filter(org_unit__code="HT", year=2018, published=True).exists()
