@@ -35,18 +35,22 @@ def roles_of(user) -> set[str]:
     return {m.role for m in _memberships(user)}
 
 
-def visible_units_q(user) -> Q:
+def _units_q(user, roles: set[str]) -> Q:
+    """Units a user's memberships of `roles` reach: a clerk's own unit, a reviewer's or leader's subtree."""
     if not user.is_authenticated:
         return _NOTHING
     if user.is_superuser:
         return Q()
     parts = []
     for m in _memberships(user):
-        if m.role == Role.CLERK:
-            parts.append(Q(pk=m.org_unit_id))
-        else:
-            parts.append(Q(path__startswith=m.org_unit.path))
+        if m.role not in roles:
+            continue
+        parts.append(Q(pk=m.org_unit_id) if m.role == Role.CLERK else Q(path__startswith=m.org_unit.path))
     return reduce(or_, parts) if parts else _NOTHING
+
+
+def visible_units_q(user) -> Q:
+    return _units_q(user, {Role.CLERK, Role.REVIEWER, Role.LEADER})
 
 
 def provisional_units_q(user) -> Q:
@@ -54,17 +58,7 @@ def provisional_units_q(user) -> Q:
 
     Everyone else who can see a unit (its leaders) reads only its approved values.
     """
-    if not user.is_authenticated:
-        return _NOTHING
-    if user.is_superuser:
-        return Q()
-    parts = []
-    for m in _memberships(user):
-        if m.role == Role.CLERK:
-            parts.append(Q(pk=m.org_unit_id))
-        elif m.role == Role.REVIEWER:
-            parts.append(Q(path__startswith=m.org_unit.path))
-    return reduce(or_, parts) if parts else _NOTHING
+    return _units_q(user, {Role.CLERK, Role.REVIEWER})
 
 
 def _covers(member_unit: OrgUnit, unit: OrgUnit) -> bool:
