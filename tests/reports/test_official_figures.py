@@ -302,7 +302,14 @@ def test_a_leader_still_reads_approved_values_in_the_values_list(leader):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("reviewer", 200), ("admin_user", 200), ("leader", 403), ("clerk_can_loc", 404), ("district_reviewer", 404), ("outsider", 404)],
+    [
+        ("reviewer", 200),
+        ("admin_user", 200),
+        ("leader", 403),
+        ("clerk_can_loc", 404),
+        ("district_reviewer", 404),
+        ("outsider", 404),
+    ],
 )
 def test_who_may_open_the_publishing_confirmation(client, request, persona, status):
     client.force_login(request.getfixturevalue(persona))
