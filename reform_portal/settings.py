@@ -180,6 +180,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.postprocess"],
+    # Enum components get ASCII names a generated client can use as class names.
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionStatusEnum": "indicators.models.SubmissionStatus",
+        "UnitKindEnum": "organizations.models.UnitKind",
+        "QuarterEnum": "indicators.periods.Quarter",
+    },
 }
 
 LOGGING = {

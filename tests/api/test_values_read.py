@@ -121,8 +121,6 @@ def test_csv_export_has_the_import_columns(as_user, clerk_can_loc):
     ("query", "field"),
     [
         ("indicator=no-such-indicator", "indicator"),
-        ("org_unit=NOPE", "org_unit"),
-        ("org_unit=HT-444", "org_unit"),  # exists, but the Can Loc clerk may not read it
         ("year=abc", "year"),
         ("year=99999999999999999999", "year"),
         ("quarter=5", "quarter"),
@@ -139,6 +137,13 @@ def test_bad_filters_are_a_400_naming_the_parameter(as_user, clerk_can_loc, quer
     body = r.json()
     assert body["code"] == "invalid" and body["detail"] == "Dữ liệu không hợp lệ."
     assert [e["field"] for e in body["errors"]] == [field]
+
+
+@pytest.mark.parametrize("code", ["NOPE", "HT-444"])  # HT-444 exists, but the Can Loc clerk may not read it
+def test_an_unknown_or_foreign_unit_is_a_404_naming_the_parameter(as_user, clerk_can_loc, code):
+    r = as_user(clerk_can_loc).get(f"/api/v1/values/?org_unit={code}")
+    assert r.status_code == 404
+    assert r.json()["errors"] == [{"index": None, "field": "org_unit", "message": f"Không tìm thấy đơn vị «{code}»."}]
 
 
 def test_bad_filters_are_a_400_as_json_even_when_csv_was_asked(as_user, clerk_can_loc):
