@@ -52,7 +52,7 @@ DECIMAL_TEXT = r"-?\d{0,14}(?:[.,]\d{0,2})?"
     {
         "oneOf": [{"type": "number"}, {"type": "string", "pattern": f"^{DECIMAL_TEXT}$"}],
         "nullable": True,
-        "description": "Số đếm hoặc tỷ lệ % (số JSON hoặc chuỗi, ví dụ 25 hoặc \"85.93\").",
+        "description": 'Số đếm hoặc tỷ lệ % (số JSON hoặc chuỗi, ví dụ 25 hoặc "85.93").',
     }
 )
 class NumberOrTextField(serializers.Field):

@@ -103,5 +103,6 @@ def postprocess(result, generator, request, public):
         for operation in operations.values():
             for p in operation.get("parameters", []):
                 _no_nul(p["schema"])
-    _strip_titles(result)
+    _strip_titles(result.get("paths"))
+    _strip_titles(result.get("components", {}).get("schemas"))
     return result

@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -123,6 +124,14 @@ def _row_problems(data) -> list[RowError]:
     return problems
 
 
+def _flag(request, name: str) -> bool | None:
+    """A true/false query parameter (None when absent); anything else is a 400 naming it."""
+    try:
+        return StrictBooleanField(required=False).clean(request.query_params.get(name))
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError({name: exc.messages}) from exc
+
+
 def _refuse_unknown_units(user, rows: list[ValueRow], problems: list[RowError]) -> None:
     """Rows naming a unit the caller cannot read (unknown or foreign): 404, as for any other lookup."""
     shaped = {(p.row, p.field) for p in problems}
@@ -149,7 +158,8 @@ def _refuse_unknown_units(user, rows: list[ValueRow], problems: list[RowError]) 
         description=(
             "Một mảng JSON các dòng với các cột của tệp nhập. Mọi dòng được kiểm tra trước; "
             "có một dòng sai thì không dòng nào được lưu (400, mỗi lỗi kèm `index`, `field`, `message`). "
-            "Dòng cho đơn vị bạn không được nhập: 403. Phiên bản cũ hơn bản đang lưu: 409. "
+            "Dòng cho đơn vị bạn không xem được (hoặc không có): 404; đơn vị bạn chỉ được xem: 403. "
+            "Phiên bản cũ hơn bản đang lưu: 409 (`conflicts`, mỗi dòng kèm `index`). "
             "Ô để trống (không có value/numerator/denominator) sẽ bị xóa."
         ),
         parameters=[OpenApiParameter("dry_run", bool, required=False, description="Chỉ kiểm tra, không lưu.")],
@@ -212,13 +222,7 @@ class ValueViewSet(StrictInputMixin, mixins.ListModelMixin, viewsets.GenericView
     )
     @action(detail=False, methods=["get"], url_path="csv")
     def csv(self, request):
-        flag = StrictBooleanField(required=False)
-        try:
-            everything = flag.clean(request.query_params.get("all"))
-            bom = flag.clean(request.query_params.get("bom"))
-        except Exception as exc:  # forms.ValidationError: name the parameter like every other 400
-            name = "all" if "all" in request.query_params and "bom" not in request.query_params else "bom"
-            raise exceptions.ValidationError({name: list(getattr(exc, "messages", [str(exc)]))}) from exc
+        everything, bom = _flag(request, "all"), _flag(request, "bom")
         self.csv_bom = wants_bom(request, bom)
         rows = self.filter_queryset(self.get_queryset())
         if everything:
