@@ -163,6 +163,8 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Reform Portal <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in mail sent without a request (send_reminders): the portal's address as users reach it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 PASSWORD_RESET_TIMEOUT = 24 * 3600  # a reset link lasts a day (the mail says so)
 
 REST_FRAMEWORK = {

@@ -68,6 +68,13 @@ EN = {
     "Nội dung có ký tự không hợp lệ (NUL hoặc mã UTF-16 lẻ).": "The body contains invalid characters (NUL or a lone UTF-16 surrogate).",
     "Có ký tự không hợp lệ (NUL).": "Contains an invalid character (NUL).",
     "Năm phải là số nguyên từ %(a)s đến %(b)s.": "The year must be a whole number from %(a)s to %(b)s.",
+    "Phải là một chuỗi ký tự.": "Must be a string.",
+    "Phải là một số nguyên.": "Must be an integer.",
+    "Phải là một số.": "Must be a number.",
+    "Trường không có trong yêu cầu.": "Not a field of this request.",
+    "Phải là số nguyên từ 1 trở lên.": "Must be a whole number of 1 or more.",
+    "Số dòng một trang (tối đa %(n)s).": "Rows per page (at most %(n)s).",
+    "Không tìm thấy đơn vị của một số dòng; không dòng nào được lưu.": "Some rows name a unit that was not found; no row was saved.",
     # indicators.services
     "Số liệu đã được người khác thay đổi.": "Someone else has changed these values.",
     "Ghi chú dài quá %(n)s ký tự.": "The note is longer than %(n)s characters.",
