@@ -152,6 +152,7 @@ def _refuse_unknown_units(user, rows: list[ValueRow], problems: list[RowError]) 
         summary="Số liệu theo quý",
         description="Phân trang bằng con trỏ: theo `next` (cũng có trong tiêu đề `Link`) cho đến khi là null. "
         "Tệp CSV: thao tác `values_csv`.",
+        responses={(200, "application/json"): ValueSerializer(many=True)},
     ),
     create=extend_schema(
         summary="Ghi số liệu hàng loạt (tất cả hoặc không)",
