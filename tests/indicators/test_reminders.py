@@ -122,6 +122,15 @@ def test_the_completeness_list_offers_a_reminder_for_units_that_have_not_reporte
     assert "Nhắc nhở…" in html
     assert f'action="{REMIND}"' in html
     assert "Gửi thư nhắc báo cáo Quý I/2019 tới 1 cán bộ nhập liệu của" in html
+    # Huong Khe (HT-444) has no clerk with an address: no action that could not reach anyone.
+    assert 'action="/review/HT-444/2019/1/remind/"' not in html
+
+
+def test_reminding_a_unit_without_a_clerks_address_says_so(client, reviewer, smtp_server):
+    client.force_login(reviewer)
+    r = client.post("/review/HT-444/2019/1/remind/", follow=True)
+    assert "chưa có cán bộ nhập liệu nào có địa chỉ thư; chưa gửi được thư nhắc" in r.content.decode()
+    assert smtp_server.messages == [] and not Reminder.objects.exists()
 
 
 def test_a_reviewer_reminds_a_unit_once(client, reviewer, clerk_can_loc, smtp_server):
