@@ -178,12 +178,15 @@ class ValueViewSet(StrictInputMixin, mixins.ListModelMixin, viewsets.GenericView
     csv_bom = False
 
     def get_renderers(self):
-        # `?format=csv` on the list is kept for existing scripts; the documented operation is values/csv/.
-        if getattr(self, "action", None) == "list":
-            return [JSONRenderer(), ValuesCSVRenderer()]
         if getattr(self, "action", None) == "csv":
             return [ValuesCSVRenderer()]
         return [JSONRenderer()]
+
+    def perform_content_negotiation(self, request, force=False):
+        # One operation, one media type: the list is JSON, the file is values/csv/ (same filters).
+        if not force and getattr(self, "action", None) == "list" and request.query_params.get("format") == "csv":
+            raise exceptions.ValidationError({"format": [_("Tệp CSV: dùng values/csv/ với cùng các bộ lọc.")]})
+        return super().perform_content_negotiation(request, force)
 
     def get_queryset(self):
         return selectors.values_visible_to(self.request.user)
@@ -195,8 +198,6 @@ class ValueViewSet(StrictInputMixin, mixins.ListModelMixin, viewsets.GenericView
         return super().finalize_response(request, response, *args, **kwargs)
 
     def list(self, request, *args, **kwargs):
-        if request.accepted_renderer.format == "csv":
-            return self.csv(request)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response([value_row(r) for r in page])
 

@@ -68,6 +68,7 @@ EN = {
     "Nội dung có ký tự không hợp lệ (NUL hoặc mã UTF-16 lẻ).": "The body contains invalid characters (NUL or a lone UTF-16 surrogate).",
     "Có ký tự không hợp lệ (NUL).": "Contains an invalid character (NUL).",
     "Năm phải là số nguyên từ %(a)s đến %(b)s.": "The year must be a whole number from %(a)s to %(b)s.",
+    "Tệp CSV: dùng values/csv/ với cùng các bộ lọc.": "For a CSV file use values/csv/ with the same filters.",
     "Phải là một chuỗi ký tự.": "Must be a string.",
     "Phải là một số nguyên.": "Must be an integer.",
     "Phải là một số.": "Must be a number.",

@@ -110,7 +110,7 @@ def test_page_size_is_capped(as_user, reviewer, monkeypatch):
 
 
 def test_csv_export_has_the_import_columns(as_user, clerk_can_loc):
-    r = as_user(clerk_can_loc).get("/api/v1/values/?format=csv&year=2018&indicator=website_articles")
+    r = as_user(clerk_can_loc).get("/api/v1/values/csv/?year=2018&indicator=website_articles")
     assert r.status_code == 200
     assert r["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.content.decode())))
@@ -150,7 +150,7 @@ def test_an_unknown_or_foreign_unit_is_a_404_naming_the_parameter(as_user, clerk
 
 
 def test_bad_filters_are_a_400_as_json_even_when_csv_was_asked(as_user, clerk_can_loc):
-    r = as_user(clerk_can_loc).get("/api/v1/values/?format=csv&quarter=9")
+    r = as_user(clerk_can_loc).get("/api/v1/values/csv/?quarter=9")
     assert r.status_code == 400 and r["Content-Type"] == "application/json"
 
 
@@ -231,7 +231,12 @@ def test_csv_for_token_clients_has_no_bom_unless_asked(as_user, clerk_can_loc):
     assert asked.content.startswith(b"\xef\xbb\xbforg_unit,")
     streamed = client.get("/api/v1/values/csv/?year=2018&bom=true&all=true")
     assert b"".join(streamed.streaming_content).startswith(b"\xef\xbb\xbforg_unit,")
-    assert client.get("/api/v1/values/?format=csv&year=2018&bom=1").content.startswith(b"\xef\xbb\xbf")
+
+
+def test_the_old_format_csv_on_the_list_points_to_the_csv_operation(as_user, clerk_can_loc):
+    r = as_user(clerk_can_loc).get("/api/v1/values/?format=csv&year=2018")
+    assert r.status_code == 400 and r["Content-Type"] == "application/json"
+    assert r.json()["errors"] == [{"index": None, "field": "format", "message": "Tệp CSV: dùng values/csv/ với cùng các bộ lọc."}]
 
 
 def test_csv_downloaded_in_the_browser_has_a_bom_so_excel_reads_vietnamese(client, clerk_can_loc):
