@@ -18,9 +18,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
-# A local .env the first time only: random secret key, DEBUG on, one demo password.
+# A local .env the first time only: random secret key, DEBUG on, one demo password, mail on the console.
 .env: | $(BIN)/python
-	$(BIN)/python -c "import secrets; print(f'SECRET_KEY={secrets.token_urlsafe(50)}\nDEBUG=true\nDEMO_PASSWORD={secrets.token_urlsafe(9)}')" > .env
+	$(BIN)/python -c "import secrets; print(f'SECRET_KEY={secrets.token_urlsafe(50)}\nDEBUG=true\nDEMO_PASSWORD={secrets.token_urlsafe(9)}\nEMAIL_URL=consolemail://')" > .env
 
 install: $(VENV)/.installed .env
 

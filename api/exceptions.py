@@ -5,6 +5,8 @@ VersionConflict, WorkflowError, PermissionDenied); this maps them to HTTP and
 reshapes DRF's own errors so that an integrator parses one format.
 """
 
+import datetime
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -12,9 +14,33 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from api.fields import iso_timestamp
 from indicators.services import NotAllowed, VersionConflict
 from indicators.workflow import WorkflowError
 from reform_portal.tabular import RowsInvalid
+
+
+class UnknownUnit(exceptions.NotFound):
+    """A unit code (query parameter or row) the caller may not read, or that does not exist: 404."""
+
+    def __init__(self, field: str, code: str, index: int | None = None):
+        self.errors = [{"index": index, "field": field, "message": _("Không tìm thấy đơn vị «%(c)s».") % {"c": code}}]
+        super().__init__(_("Không tìm thấy đơn vị «%(c)s».") % {"c": code})
+
+
+class UnknownUnits(exceptions.NotFound):
+    """Rows naming units the caller may not read: one 404 listing every such row."""
+
+    def __init__(self, errors: list[dict]):
+        self.errors = errors
+        super().__init__(_("Không tìm thấy đơn vị của một số dòng; không dòng nào được lưu."))
+
+
+def _conflict(c: dict) -> dict:
+    """The service's conflict as the API shows it: `index` like every other row error, one timestamp format."""
+    out = {"index": c["row"], **{k: v for k, v in c.items() if k not in ("row", "updated_at")}}
+    out["updated_at"] = iso_timestamp(datetime.datetime.fromisoformat(c["updated_at"])) if c.get("updated_at") else None
+    return out
 
 
 def _row_errors(errors) -> list[dict]:
@@ -73,7 +99,7 @@ def exception_handler(exc, context):
                     }
                     for c in exc.conflicts
                 ],
-                conflicts=exc.conflicts,
+                conflicts=[_conflict(c) for c in exc.conflicts],
             ),
             status=status.HTTP_409_CONFLICT,
         )
@@ -93,6 +119,8 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         response.data = error_body(_("Dữ liệu không hợp lệ."), "invalid", _flatten(exc.detail))
+    elif isinstance(exc, (UnknownUnit, UnknownUnits)):
+        response.data = error_body(str(exc.detail), "not_found", exc.errors)
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail
         text = detail if isinstance(detail, str) else " ".join(str(m["message"]) for m in _flatten(detail))

@@ -1,13 +1,17 @@
-"""Query parameters of the list endpoints. Unknown codes are a 400, not an empty list.
+"""Query parameters of the list endpoints. Unknown codes are an error, not an empty list.
 
-Unit parameters only accept units the caller may read (organizations.access),
-so a foreign unit looks exactly like an unknown one.
+Catalogue codes (indicators, groups) are enumerated in the schema, so an
+unknown one is bad input (400). Unit parameters only accept units the caller
+may read (organizations.access): a foreign unit looks exactly like an unknown
+one, a 404, as everywhere else in the portal.
 """
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 
+from api.exceptions import UnknownUnit
 from api.selectors import visible_units
 from campaigns.models import Campaign
 from indicators.models import DataValue, Indicator, IndicatorGroup, Section, Submission, SubmissionStatus, ValueType
@@ -15,6 +19,7 @@ from indicators.periods import YEAR_MAX, YEAR_MIN, Quarter
 from organizations.models import OrgUnit, UnitKind
 
 
+@extend_schema_field({"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX})
 class YearFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -47,19 +52,28 @@ class BooleanFilter(filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
-def _units(request):
-    return visible_units(request.user) if request is not None else OrgUnit.objects.none()
+class UnitFilter(filters.CharFilter):
+    """A unit code the caller may read, else a 404 naming the parameter (unknown and foreign alike)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(*args, **kwargs)
+
+    def unit(self, code: str) -> OrgUnit:
+        unit = visible_units(self.parent.request.user).filter(code=code).first()
+        if unit is None:
+            raise UnknownUnit(self.field_name, code)
+        return unit
 
 
 class UnitSubtreeMixin(filters.FilterSet):
     """`org_unit=CODE`, and with `include_descendants=true` every unit below it too."""
 
-    org_unit = filters.ModelChoiceFilter(
-        queryset=_units, to_field_name="code", method="filter_org_unit", help_text="Mã đơn vị (phải là đơn vị bạn được xem)."
-    )
+    org_unit = UnitFilter(method="filter_org_unit", help_text="Mã đơn vị (phải là đơn vị bạn được xem).")
     include_descendants = BooleanFilter(method="filter_nothing", help_text="Kèm mọi đơn vị cấp dưới của org_unit.")
 
-    def filter_org_unit(self, queryset, name, unit):
+    def filter_org_unit(self, queryset, name, code):
+        unit = self.filters["org_unit"].unit(code)
         if self.form.cleaned_data.get("include_descendants"):
             return queryset.filter(org_unit__path__startswith=unit.path)
         return queryset.filter(org_unit=unit)
@@ -97,12 +111,15 @@ class SubmissionFilter(UnitSubtreeMixin):
 
 class OrgUnitFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=UnitKind.choices)
-    parent = filters.ModelChoiceFilter(queryset=_units, to_field_name="code", help_text="Mã đơn vị cấp trên.")
+    parent = UnitFilter(method="filter_parent", help_text="Mã đơn vị cấp trên.")
     active_on = filters.DateFilter(method="filter_active_on", help_text="Chỉ các đơn vị còn hiệu lực vào ngày này (YYYY-MM-DD).")
 
     class Meta:
         model = OrgUnit
         fields = []
+
+    def filter_parent(self, queryset, name, code):
+        return queryset.filter(parent=self.filters["parent"].unit(code))
 
     def filter_active_on(self, queryset, name, day):
         return queryset.active_on(day)

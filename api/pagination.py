@@ -1,7 +1,31 @@
-from rest_framework import pagination
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
+class StrictPageSize:
+    """`page_size` must be a whole number ≥ 1 (DRF would silently ignore `page_size=abc`);
+    a larger one than the maximum gets the maximum, as the schema says."""
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError({self.page_size_query_param: [_("Phải là số nguyên từ 1 trở lên.")]})
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        params = super().get_schema_operation_parameters(view)
+        for p in params:
+            if p["name"] == self.page_size_query_param:
+                p["schema"] = {"type": "integer", "minimum": 1}
+                p["description"] = _("Số dòng một trang (tối đa %(n)s).") % {"n": self.max_page_size}
+            elif p["name"] == getattr(self, "page_query_param", None):
+                p["schema"] = {"type": "integer", "minimum": 1}
+        return params
+
+
+class PageNumberPagination(StrictPageSize, pagination.PageNumberPagination):
     """Catalogues and submissions: `?page=2&page_size=200` (at most 1000 a page)."""
 
     page_size = 100
@@ -9,7 +33,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 1000
 
 
-class ValueCursorPagination(pagination.CursorPagination):
+class ValueCursorPagination(StrictPageSize, pagination.CursorPagination):
     """Values: an opaque cursor instead of page numbers, so a large export never counts the table
     and never skips or repeats a row when values are added while it runs.
 

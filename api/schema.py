@@ -35,3 +35,74 @@ class TokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
+
+
+def _strip_titles(schema):
+    """Vietnamese `title`s become class names in generated clients (`ValuesListQuÝ`): the description says it."""
+    if isinstance(schema, dict):
+        schema.pop("title", None)
+        for value in schema.values():
+            _strip_titles(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _strip_titles(value)
+
+
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _no_nul(schema: dict) -> None:
+    if schema.get("type") == "string" and not ({"enum", "format", "pattern"} & set(schema)):
+        schema["pattern"] = NO_NUL
+
+
+def postprocess(result, generator, request, public):
+    """What the serializers cannot say: the catalogue's codes (read at request time, so an indicator
+    added in the admin is in the next schema), `aggregates?indicator=` as a list, no titles."""
+    from api.views import MAX_ROWS
+    from indicators.models import Indicator, IndicatorGroup
+    from indicators.periods import YEAR_MAX, YEAR_MIN
+
+    indicators = list(Indicator.objects.order_by("code").values_list("code", flat=True))
+    groups = list(IndicatorGroup.objects.order_by("code").values_list("code", flat=True))
+
+    def enum(schema, codes):
+        if codes:  # OpenAPI wants at least one value; an empty catalogue leaves the plain string
+            schema["enum"] = codes
+
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            if body.get("type") == "array":  # values/: a non-empty array of at most MAX_ROWS rows
+                body["minItems"], body["maxItems"] = 1, MAX_ROWS
+            for p in operation.get("parameters", []):
+                if p["name"] == "year" and p["schema"].get("type") == "integer":
+                    p["schema"].update(minimum=YEAR_MIN, maximum=YEAR_MAX)
+                if p["in"] != "query":
+                    continue
+                if p["name"] == "indicator" and path.endswith("/aggregates/"):
+                    p["schema"] = {"type": "array", "items": {"type": "string"}}
+                    enum(p["schema"]["items"], indicators)
+                    p["style"], p["explode"] = "form", True
+                    p["description"] = "Mã chỉ tiêu; lặp lại tham số (hoặc cách nhau bằng dấu phẩy) cho nhiều chỉ tiêu."
+                elif p["name"] == "indicator":
+                    enum(p["schema"], indicators)
+                elif p["name"] == "group":
+                    enum(p["schema"], groups)
+    components = result.get("components", {}).get("schemas", {})
+    if "ValueRowRequest" in components:
+        enum(components["ValueRowRequest"]["properties"]["indicator"], indicators)
+    # Request bodies are closed (an unknown key is a 400) and no text may carry NUL (PostgreSQL
+    # cannot store it: a 400 too), so the schema says both.
+    for name, component in components.items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
+            for prop in component.get("properties", {}).values():
+                _no_nul(prop)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for p in operation.get("parameters", []):
+                _no_nul(p["schema"])
+    _strip_titles(result.get("paths"))
+    _strip_titles(result.get("components", {}).get("schemas"))
+    return result

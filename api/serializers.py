@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.fields import NumberOrTextField, StrictCharField, StrictIntegerField, StrictSerializer, Timestamp
 from campaigns.models import Campaign, Target
 from indicators.models import Indicator, Submission
 from indicators.periods import YEAR_MAX, YEAR_MIN
@@ -77,23 +78,25 @@ class ValueSerializer(serializers.Serializer):
     denominator = serializers.IntegerField(allow_null=True)
     note = serializers.CharField(allow_blank=True)
     version = serializers.IntegerField(help_text=_("Gửi lại trong `version` khi ghi để phát hiện xung đột."))
-    updated_at = serializers.DateTimeField()
+    updated_at = Timestamp()
 
 
 class ValueRowSerializer(serializers.Serializer):
-    """One row to write: the columns of the import file. Empty value fields clear the cell."""
+    """One row to write: the columns of the import file. Empty value fields clear the cell.
 
-    org_unit = serializers.CharField(help_text=_("Mã đơn vị, ví dụ HT-443."))
-    indicator = serializers.CharField(help_text=_("Mã chỉ tiêu."))
-    year = serializers.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
-    quarter = serializers.IntegerField(min_value=1, max_value=4)
-    value = serializers.DecimalField(
-        max_digits=16, decimal_places=2, required=False, allow_null=True, help_text=_("Số đếm hoặc tỷ lệ %.")
-    )
-    numerator = serializers.IntegerField(required=False, allow_null=True, min_value=0, help_text=_("Tử số (chỉ tiêu tỷ số)."))
-    denominator = serializers.IntegerField(required=False, allow_null=True, min_value=1, help_text=_("Mẫu số (chỉ tiêu tỷ số)."))
-    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-    version = serializers.IntegerField(
+    The view checks each row's types with it (a string is a string); the rules of the value
+    itself (whole, 0–100, numerator ≤ denominator…) are the service's.
+    """
+
+    org_unit = StrictCharField(max_length=40, help_text=_("Mã đơn vị, ví dụ HT-443."))
+    indicator = StrictCharField(max_length=80, help_text=_("Mã chỉ tiêu."))
+    year = StrictIntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
+    quarter = StrictIntegerField(min_value=1, max_value=4)
+    value = NumberOrTextField(required=False, allow_null=True)
+    numerator = StrictIntegerField(required=False, allow_null=True, min_value=0, help_text=_("Tử số (chỉ tiêu tỷ số)."))
+    denominator = StrictIntegerField(required=False, allow_null=True, min_value=1, help_text=_("Mẫu số (chỉ tiêu tỷ số)."))
+    note = StrictCharField(required=False, allow_blank=True, max_length=1000, trim_whitespace=False)
+    version = StrictIntegerField(
         required=False,
         allow_null=True,
         min_value=0,
@@ -114,6 +117,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
     submitted_by = serializers.CharField(source="submitted_by.username", read_only=True, allow_null=True, default=None)
     reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, allow_null=True, default=None)
     is_locked = serializers.BooleanField(read_only=True)
+    submitted_at = Timestamp(read_only=True, allow_null=True)
+    reviewed_at = Timestamp(read_only=True, allow_null=True)
+    updated_at = Timestamp(read_only=True)
 
     class Meta:
         model = Submission
@@ -133,19 +139,19 @@ class SubmissionSerializer(serializers.ModelSerializer):
         ]
 
 
-class SubmitSerializer(serializers.Serializer):
-    org_unit = serializers.CharField(max_length=40)
-    year = serializers.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
-    quarter = serializers.IntegerField(min_value=1, max_value=4)
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+class SubmitSerializer(StrictSerializer):
+    org_unit = StrictCharField(max_length=40)
+    year = StrictIntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
+    quarter = StrictIntegerField(min_value=1, max_value=4)
+    comment = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class ReviewSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+class ReviewSerializer(StrictSerializer):
+    comment = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class ReasonSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=2000, help_text=_("Lý do (bắt buộc)."))
+class ReasonSerializer(StrictSerializer):
+    comment = StrictCharField(max_length=2000, help_text=_("Lý do (bắt buộc)."))
 
 
 class FigureSerializer(serializers.Serializer):
@@ -193,10 +199,25 @@ class ErrorItemSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class ConflictSerializer(serializers.Serializer):
+    """A row whose `version` is older than the stored one (409)."""
+
+    index = serializers.IntegerField(help_text=_("Vị trí (từ 0) của dòng trong mảng gửi lên."))
+    org_unit = serializers.CharField()
+    indicator = serializers.CharField()
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField()
+    your_version = serializers.IntegerField()
+    current_version = serializers.IntegerField()
+    current = serializers.DictField(allow_null=True, help_text=_("Giá trị đang lưu (value, numerator, denominator, note)."))
+    updated_by = serializers.CharField(allow_null=True)
+    updated_at = Timestamp(allow_null=True)
+
+
 class ErrorSerializer(serializers.Serializer):
     """Every error response has this shape; messages in Vietnamese, English with Accept-Language: en."""
 
     detail = serializers.CharField()
     code = serializers.CharField()
-    errors = ErrorItemSerializer(many=True, required=False)
-    conflicts = serializers.ListField(child=serializers.DictField(), required=False)
+    errors = ErrorItemSerializer(many=True)
+    conflicts = ConflictSerializer(many=True, required=False, help_text=_("Chỉ với mã 409 khi ghi số liệu."))

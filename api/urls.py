@@ -7,7 +7,7 @@ from api import views
 app_name = "api"
 
 
-# No format suffixes: unit codes may contain dots, and `?format=csv` says the same thing.
+# No format suffixes: unit codes may contain dots (and CSV is its own operation, values/csv/).
 class Router(DefaultRouter):
     include_format_suffixes = False
 

@@ -3,6 +3,8 @@
 import hashlib
 import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -13,11 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import selectors
-from api.filters import CampaignFilter, IndicatorFilter, OrgUnitFilter, SubmissionFilter, ValueFilter
+from api.exceptions import UnknownUnits
+from api.fields import iso_timestamp
+from api.filters import CampaignFilter, IndicatorFilter, OrgUnitFilter, StrictBooleanField, SubmissionFilter, ValueFilter
 from api.pagination import ValueCursorPagination
 from api.parsers import StrictInputMixin
 from api.permissions import may_write_values
-from api.renderers import ValuesCSVRenderer
+from api.renderers import ValuesCSVRenderer, csv_lines, wants_bom
 from api.serializers import (
     CampaignSerializer,
     ErrorSerializer,
@@ -93,7 +97,7 @@ def value_row(r: dict) -> dict:
         "denominator": r["denominator"],
         "note": r["note"],
         "version": r["version"],
-        "updated_at": r["updated_at"],
+        "updated_at": iso_timestamp(r["updated_at"]),
     }
 
 
@@ -105,7 +109,7 @@ def _value_row_in(d: dict, index: int) -> ValueRow:
 
 
 def _row_problems(data) -> list[RowError]:
-    """Shape errors the service cannot see: not an object, unknown columns, a non-integer version."""
+    """Shape errors, before the service: not an object, unknown columns, a type the schema does not allow."""
     problems = []
     for i, d in enumerate(data):
         if not isinstance(d, dict):
@@ -113,25 +117,50 @@ def _row_problems(data) -> list[RowError]:
             continue
         for key in sorted(set(d) - ROW_KEYS, key=str):
             problems.append(RowError(i, str(key), _("Cột không có trong mẫu nhập: «%(k)s».") % {"k": key}))
-        v = d.get("version")
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
-            problems.append(RowError(i, "version", _("Phiên bản phải là số nguyên không âm.")))
+        shape = ValueRowSerializer(data={k: v for k, v in d.items() if k in ROW_KEYS})
+        if not shape.is_valid():
+            for name, messages in shape.errors.items():
+                problems += [RowError(i, name, str(m)) for m in messages]
     return problems
+
+
+def _flag(request, name: str) -> bool | None:
+    """A true/false query parameter (None when absent); anything else is a 400 naming it."""
+    try:
+        return StrictBooleanField(required=False).clean(request.query_params.get(name))
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError({name: exc.messages}) from exc
+
+
+def _refuse_unknown_units(user, rows: list[ValueRow], problems: list[RowError]) -> None:
+    """Rows naming a unit the caller cannot read (unknown or foreign): 404, as for any other lookup."""
+    shaped = {(p.row, p.field) for p in problems}
+    codes = {r.org_unit for r in rows if (r.row, "org_unit") not in shaped}
+    known = set(selectors.visible_units(user).filter(code__in=codes).values_list("code", flat=True))
+    missing = [r for r in rows if (r.row, "org_unit") not in shaped and r.org_unit not in known]
+    if missing:
+        raise UnknownUnits(
+            [
+                {"index": r.row, "field": "org_unit", "message": _("Không tìm thấy đơn vị «%(c)s».") % {"c": r.org_unit}}
+                for r in missing
+            ]
+        )
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Số liệu theo quý",
-        description="Phân trang bằng con trỏ (`next`, và tiêu đề `Link`); `?format=csv` trả về tệp CSV cùng các cột của tệp nhập.",
-        parameters=[OpenApiParameter("format", str, enum=["json", "csv"], required=False)],
-        responses={(200, "application/json"): ValueSerializer(many=True), (200, "text/csv"): OpenApiTypes.STR},
+        description="Phân trang bằng con trỏ: theo `next` (cũng có trong tiêu đề `Link`) cho đến khi là null. "
+        "Tệp CSV: thao tác `values_csv`.",
+        responses={(200, "application/json"): ValueSerializer(many=True)},
     ),
     create=extend_schema(
         summary="Ghi số liệu hàng loạt (tất cả hoặc không)",
         description=(
             "Một mảng JSON các dòng với các cột của tệp nhập. Mọi dòng được kiểm tra trước; "
             "có một dòng sai thì không dòng nào được lưu (400, mỗi lỗi kèm `index`, `field`, `message`). "
-            "Dòng cho đơn vị bạn không được nhập: 403. Phiên bản cũ hơn bản đang lưu: 409. "
+            "Dòng cho đơn vị bạn không xem được (hoặc không có): 404; đơn vị bạn chỉ được xem: 403. "
+            "Phiên bản cũ hơn bản đang lưu: 409 (`conflicts`, mỗi dòng kèm `index`). "
             "Ô để trống (không có value/numerator/denominator) sẽ bị xóa."
         ),
         parameters=[OpenApiParameter("dry_run", bool, required=False, description="Chỉ kiểm tra, không lưu.")],
@@ -146,10 +175,18 @@ class ValueViewSet(StrictInputMixin, mixins.ListModelMixin, viewsets.GenericView
     filterset_class = ValueFilter
     pagination_class = ValueCursorPagination
 
+    csv_bom = False
+
     def get_renderers(self):
-        if getattr(self, "action", None) == "list":
-            return [JSONRenderer(), ValuesCSVRenderer()]
+        if getattr(self, "action", None) == "csv":
+            return [ValuesCSVRenderer()]
         return [JSONRenderer()]
+
+    def perform_content_negotiation(self, request, force=False):
+        # One operation, one media type: the list is JSON, the file is values/csv/ (same filters).
+        if not force and getattr(self, "action", None) == "list" and request.query_params.get("format") == "csv":
+            raise exceptions.ValidationError({"format": [_("Tệp CSV: dùng values/csv/ với cùng các bộ lọc.")]})
+        return super().perform_content_negotiation(request, force)
 
     def get_queryset(self):
         return selectors.values_visible_to(self.request.user)
@@ -164,6 +201,40 @@ class ValueViewSet(StrictInputMixin, mixins.ListModelMixin, viewsets.GenericView
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response([value_row(r) for r in page])
 
+    @extend_schema(
+        summary="Số liệu theo quý, dạng tệp CSV",
+        description=(
+            "Các cột của tệp nhập (org_unit, indicator, year, quarter, value, numerator, denominator, note) "
+            "và version, updated_at, id; cùng các bộ lọc như `values_list`. `all=true`: mọi dòng của bộ lọc "
+            "trong một tệp (truyền dần, không phân trang), dùng được với `pandas.read_csv(url)`. Không có "
+            "`all`: một trang (`page_size`, `cursor`), trang sau ở tiêu đề `Link`. `bom=true`: thêm BOM UTF-8 "
+            "cho Excel (mặc định có khi tải bằng trình duyệt, không có khi dùng token)."
+        ),
+        filters=True,
+        parameters=[
+            OpenApiParameter("all", bool, required=False, description="Mọi dòng của bộ lọc, không phân trang."),
+            OpenApiParameter("bom", bool, required=False, description="Thêm BOM UTF-8 ở đầu tệp (cho Excel)."),
+            OpenApiParameter("cursor", str, required=False, description="Con trỏ trang (từ tiêu đề `Link`)."),
+            OpenApiParameter(
+                "page_size", {"type": "integer", "minimum": 1}, required=False, description="Số dòng một trang (tối đa 5000)."
+            ),
+        ],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Tệp CSV, UTF-8.")},
+        operation_id="values_csv",
+    )
+    @action(detail=False, methods=["get"], url_path="csv")
+    def csv(self, request):
+        everything, bom = _flag(request, "all"), _flag(request, "bom")
+        self.csv_bom = wants_bom(request, bom)
+        rows = self.filter_queryset(self.get_queryset())
+        if everything:
+            lines = csv_lines((value_row(r) for r in rows.order_by("id").iterator(chunk_size=2000)), bom=self.csv_bom)
+            response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="values.csv"'
+            return response
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response([value_row(r) for r in page])
+
     def create(self, request, *args, **kwargs):
         if not may_write_values(request.user):
             raise exceptions.PermissionDenied(_("Tài khoản của bạn chỉ được đọc số liệu, không được ghi."))
@@ -175,6 +246,7 @@ class ValueViewSet(StrictInputMixin, mixins.ListModelMixin, viewsets.GenericView
         dry_run = serializers.BooleanField().to_internal_value(request.query_params.get("dry_run", "false"))
         problems = _row_problems(data)
         rows = [_value_row_in(d, i) for i, d in enumerate(data) if isinstance(d, dict)]
+        _refuse_unknown_units(request.user, rows, problems)
         if problems:
             # Report the service's findings on the other rows too: every problem in one answer.
             shaped = {p.row for p in problems}
@@ -338,7 +410,7 @@ class AggregatesView(StrictInputMixin, APIView):
         q = _query(AggregateQuery, request)
         unit = _unit_for_figures(request.user, q.get("org_unit"), q["status"])
         indicators = Indicator.objects.in_report_order()
-        codes = [c.strip() for c in q.get("indicator", "").split(",") if c.strip()]
+        codes = [c.strip() for v in request.query_params.getlist("indicator") for c in v.split(",") if c.strip()]
         if codes:
             indicators = list(indicators.filter(code__in=codes))
             unknown = sorted(set(codes) - {i.code for i in indicators})

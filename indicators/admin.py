@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import DataValue, Indicator, IndicatorGroup, Submission, SubmissionEvent, ValueChange
+from indicators.models import DataValue, Indicator, IndicatorGroup, Reminder, Submission, SubmissionEvent, ValueChange
 from indicators.services import INDICATOR_COLUMNS
 
 
@@ -101,3 +101,19 @@ class SubmissionAdmin(ReadOnlyAdmin):
     search_fields = ["org_unit__code", "org_unit__name_vi"]
     list_select_related = ["org_unit"]
     inlines = [SubmissionEventInline]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The reminder log: read-only (it is what stops a second mail)."""
+
+    list_display = ["sent_at", "org_unit", "year", "quarter", "kind", "email", "sent_by"]
+    list_filter = ["kind", "year", "quarter"]
+    search_fields = ["org_unit__code", "email"]
+    list_select_related = ["org_unit", "sent_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -281,3 +281,38 @@ class SubmissionEvent(models.Model):
 
     def __str__(self):
         return f"{self.submission} · {self.action}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Sắp hết hạn")
+    OVERDUE = "overdue", _("Quá hạn")
+
+
+class Reminder(models.Model):
+    """One reminder mail to one clerk about one unit's quarter. The log is what stops a second mail
+    for the same thing: the command and the reviewers' «Nhắc nhở» both go through indicators.reminders."""
+
+    org_unit = models.ForeignKey("organizations.OrgUnit", verbose_name=_("đơn vị"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    quarter = models.PositiveSmallIntegerField(_("quý"), choices=Quarter.choices)
+    kind = models.CharField(_("loại"), max_length=10, choices=ReminderKind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    email = models.EmailField(_("địa chỉ thư"))
+    sent_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
+    # None: the send_reminders command (cron); otherwise the reviewer who pressed «Nhắc nhở».
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhắc"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("thư nhắc")
+        verbose_name_plural = _("thư nhắc")
+        ordering = ["-sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "year", "quarter", "kind", "recipient"], name="one_reminder_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.org_unit.code} · {Period(self.year, self.quarter).label} · {self.get_kind_display()} · {self.email}"

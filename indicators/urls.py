@@ -11,6 +11,7 @@ urlpatterns = [
     path("entry/<str:unit_code>/<int:year>/<int:quarter>/upload/", views.entry_upload, name="entry_upload"),
     path("entry/<str:unit_code>/<int:year>/<int:quarter>/history/", views.entry_history, name="entry_history"),
     path("review/", views.review, name="review"),
+    path("review/<str:unit_code>/<int:year>/<int:quarter>/remind/", views.review_remind, name="review_remind"),
     path(
         "review/<str:unit_code>/<int:year>/<int:quarter>/<slug:action>/",
         views.review_action,

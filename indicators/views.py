@@ -6,12 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from indicators import entry, workflow
+from indicators import entry, reminders, workflow
+from indicators.completeness import completeness
 from indicators.form_xlsx import form_filename, form_upload, form_workbook
 from indicators.forms import EntryForm, ReviewActionForm, UploadForm
 from indicators.models import Indicator, Submission, SubmissionStatus
@@ -161,6 +163,7 @@ def review(request):
     if status not in SubmissionStatus.values:
         status = ""
     page = entry.review_page(roots=roots, period=period, status=status, page_number=request.GET.get("page") or 1)
+    _with_reminders(page, period)
     context = {
         "page": page,
         "review_form": ReviewActionForm(),
@@ -168,6 +171,16 @@ def review(request):
         "years": list(range(period.year - 4, period.year + 2)),
     }
     return render(request, "indicators/review.html", context)
+
+
+def _with_reminders(page, period: Period) -> None:
+    """Each unit that has not reported: how many clerks a reminder reaches, and the last one sent (two queries)."""
+    missing = [u for cov in page.coverage for u in cov.missing]
+    clerks = reminders.clerks_of([u.unit for u in missing])
+    last = reminders.last_reminders([u.unit for u in missing], period)
+    for u in missing:
+        u.clerk_count = len(clerks.get(u.unit.pk, []))
+        u.last_reminder = last.get(u.unit.pk)
 
 
 REVIEW_ACTIONS = {
@@ -203,3 +216,47 @@ def review_action(request, unit_code: str, year: int, quarter: int, action: str)
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(nxt)
     return redirect(_form_url(unit, sub.period))
+
+
+def _review_redirect(request, period: Period):
+    nxt = request.POST.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(nxt)
+    return redirect(f"{reverse('indicators:review')}?year={period.year}&quarter={period.quarter}")
+
+
+@login_required
+@require_POST
+def review_remind(request, unit_code: str, year: int, quarter: int):
+    """«Nhắc nhở»: mail the clerks of a unit that has not reported, once per kind (indicators.reminders)."""
+    period = entry.period_or_404(year, quarter)
+    unit = access.get_unit_for_view(request.user, unit_code)  # outsider, another subtree: 404
+    if not access.can_review(request.user, unit):
+        raise PermissionDenied  # the unit's own clerk, a leader: 403
+    status = next((u for u in completeness(root=unit, year=year, quarter=quarter).units if u.unit.pk == unit.pk), None)
+    if status is None:
+        messages.info(request, _("%(u)s không phải gửi báo cáo %(p)s.") % {"u": unit.name, "p": period.label})
+        return _review_redirect(request, period)
+    if status.has_reported:
+        messages.info(request, _("%(u)s đã gửi báo cáo %(p)s; không cần nhắc.") % {"u": unit.name, "p": period.label})
+        return _review_redirect(request, period)
+    outcome = reminders.reminders_send(unit=unit, period=period, kind=reminders.reminder_kind_now(period), by=request.user)
+    names = {"u": unit.name, "p": period.label}
+    if outcome.sent:
+        messages.success(
+            request, _("Đã gửi thư nhắc báo cáo %(p)s tới %(n)s cán bộ của %(u)s.") % {**names, "n": len(outcome.sent)}
+        )
+    if outcome.failed:
+        messages.error(
+            request,
+            _("Chưa gửi được thư nhắc tới %(e)s: máy chủ thư không nhận. Hãy thử lại sau.")
+            % {"e": ", ".join(r.email for r, _e in outcome.failed)},
+        )
+    if outcome.skipped and not outcome.sent and not outcome.failed:
+        when = timezone.localtime(max(r.sent_at for r in outcome.skipped)).strftime("%H:%M %d/%m/%Y")
+        messages.info(
+            request, _("Cán bộ của %(u)s đã được nhắc về báo cáo %(p)s lúc %(t)s; không gửi lại.") % {**names, "t": when}
+        )
+    if outcome.no_recipient:
+        messages.warning(request, _("%(u)s chưa có cán bộ nhập liệu nào có địa chỉ thư; chưa gửi được thư nhắc.") % names)
+    return _review_redirect(request, period)

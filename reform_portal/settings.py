@@ -149,6 +149,24 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIN
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# Mail (password reset, reminders): EMAIL_URL as django-environ reads it, e.g.
+# smtp+tls://user:password@mail.example.gov.vn:587 (STARTTLS), smtp+ssl://…:465, smtp://relay:25.
+# Local development prints mail on the console; production must say where mail goes.
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Reform Portal <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in mail sent without a request (send_reminders): the portal's address as users reach it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+PASSWORD_RESET_TIMEOUT = 24 * 3600  # a reset link lasts a day (the mail says so)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.auth.TokenAuthentication",
@@ -180,6 +198,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.postprocess"],
+    # Enum components get ASCII names a generated client can use as class names.
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionStatusEnum": "indicators.models.SubmissionStatus",
+        "UnitKindEnum": "organizations.models.UnitKind",
+        "QuarterEnum": "indicators.periods.Quarter",
+    },
 }
 
 LOGGING = {

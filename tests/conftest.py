@@ -98,3 +98,41 @@ def district_reviewer(db):
     user = get_user_model().objects.create_user("reviewer444", password=DEMO_PASSWORD)
     Membership.objects.create(user=user, org_unit=OrgUnit.objects.get(code="HT-444"), role=Role.REVIEWER)
     return user
+
+
+class _Mailbox:
+    """What a real SMTP server (aiosmtpd on loopback) received, parsed as the recipient's mail client would."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append({"to": list(envelope.rcpt_tos), "from": envelope.mail_from, "message": message})
+        return "250 OK"
+
+    def body(self, i: int = -1) -> str:
+        return self.messages[i]["message"].get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """An SMTP server on a free loopback port, and the portal's mail pointed at it (SMTP backend, no TLS)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mailbox = _Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield mailbox
+    controller.stop()

@@ -18,7 +18,7 @@ ENDPOINTS = [
     "/api/v1/org-units/HT/",
     "/api/v1/campaigns/",
     "/api/v1/values/",
-    "/api/v1/values/?format=csv",
+    "/api/v1/values/csv/",
     "/api/v1/submissions/",
     "/api/v1/aggregates/?year=2018&org_unit=HT",
     "/api/v1/reports/annual/2018/?org_unit=HT",

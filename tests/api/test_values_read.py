@@ -2,12 +2,15 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from indicators.models import DataValue
+from organizations.models import OrgUnit
 
 
 def all_pages(client, url):
@@ -107,7 +110,7 @@ def test_page_size_is_capped(as_user, reviewer, monkeypatch):
 
 
 def test_csv_export_has_the_import_columns(as_user, clerk_can_loc):
-    r = as_user(clerk_can_loc).get("/api/v1/values/?format=csv&year=2018&indicator=website_articles")
+    r = as_user(clerk_can_loc).get("/api/v1/values/csv/?year=2018&indicator=website_articles")
     assert r.status_code == 200
     assert r["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.content.decode())))
@@ -121,8 +124,6 @@ def test_csv_export_has_the_import_columns(as_user, clerk_can_loc):
     ("query", "field"),
     [
         ("indicator=no-such-indicator", "indicator"),
-        ("org_unit=NOPE", "org_unit"),
-        ("org_unit=HT-444", "org_unit"),  # exists, but the Can Loc clerk may not read it
         ("year=abc", "year"),
         ("year=99999999999999999999", "year"),
         ("quarter=5", "quarter"),
@@ -141,8 +142,15 @@ def test_bad_filters_are_a_400_naming_the_parameter(as_user, clerk_can_loc, quer
     assert [e["field"] for e in body["errors"]] == [field]
 
 
+@pytest.mark.parametrize("code", ["NOPE", "HT-444"])  # HT-444 exists, but the Can Loc clerk may not read it
+def test_an_unknown_or_foreign_unit_is_a_404_naming_the_parameter(as_user, clerk_can_loc, code):
+    r = as_user(clerk_can_loc).get(f"/api/v1/values/?org_unit={code}")
+    assert r.status_code == 404
+    assert r.json()["errors"] == [{"index": None, "field": "org_unit", "message": f"Không tìm thấy đơn vị «{code}»."}]
+
+
 def test_bad_filters_are_a_400_as_json_even_when_csv_was_asked(as_user, clerk_can_loc):
-    r = as_user(clerk_can_loc).get("/api/v1/values/?format=csv&quarter=9")
+    r = as_user(clerk_can_loc).get("/api/v1/values/csv/?quarter=9")
     assert r.status_code == 400 and r["Content-Type"] == "application/json"
 
 
@@ -166,3 +174,82 @@ def test_the_list_runs_the_same_number_of_queries_whatever_the_page_size(as_user
         counts[size] = len(ctx.captured_queries)
     assert counts[1] == counts[10] == counts[500], counts
     assert counts[500] <= 6  # token, user, memberships, indicator, unit, the page
+
+
+ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+07:00$")
+
+
+def test_timestamps_are_one_iso_8601_format_with_offset_in_json_csv_and_submissions(as_user, reviewer):
+    client = as_user(reviewer)
+    stored = DataValue.objects.filter(org_unit__code="HT-443", indicator__code="website_articles", year=2018, quarter=1).get()
+    json_row = client.get("/api/v1/values/?org_unit=HT-443&indicator=website_articles&year=2018&quarter=1").json()["results"][0]
+    csv_row = next(
+        csv.DictReader(
+            io.StringIO(
+                client.get("/api/v1/values/csv/?org_unit=HT-443&indicator=website_articles&year=2018&quarter=1").content.decode()
+            )
+        )
+    )
+    assert (
+        json_row["updated_at"]
+        == csv_row["updated_at"]
+        == timezone.localtime(stored.updated_at).isoformat(timespec="microseconds")
+    )
+    assert ISO_WITH_OFFSET.match(json_row["updated_at"])
+    sub = client.get("/api/v1/submissions/?org_unit=HT-443&year=2018").json()["results"][0]
+    assert ISO_WITH_OFFSET.match(sub["updated_at"]) and ISO_WITH_OFFSET.match(sub["submitted_at"])
+
+
+def csv_rows(response) -> list[dict]:
+    return list(
+        csv.DictReader(
+            io.StringIO(b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8-sig"))
+        )
+    )
+
+
+def test_csv_all_true_streams_every_row_of_the_filter_in_one_file(as_user, reviewer):
+    url = "/api/v1/values/csv/?org_unit=HT&include_descendants=true&year=2018&all=true"
+    r = as_user(reviewer).get(url)
+    assert r.status_code == 200 and r["Content-Type"] == "text/csv; charset=utf-8" and "Link" not in r
+    rows = csv_rows(r)
+    expected = DataValue.objects.filter(year=2018, org_unit__path__startswith=OrgUnit.objects.get(code="HT").path)
+    assert len(rows) == expected.count() > 500  # more than one JSON page
+    assert [int(x["id"]) for x in rows] == sorted(expected.values_list("id", flat=True))
+
+
+def test_csv_without_all_is_one_page_with_the_next_in_the_link_header(as_user, reviewer):
+    r = as_user(reviewer).get("/api/v1/values/csv/?year=2018&page_size=10")
+    assert len(csv_rows(r)) == 10 and r["Link"].endswith('rel="next"')
+
+
+def test_csv_for_token_clients_has_no_bom_unless_asked(as_user, clerk_can_loc):
+    client = as_user(clerk_can_loc)
+    plain = client.get("/api/v1/values/csv/?year=2018")
+    assert plain.content.startswith(b"org_unit,")
+    asked = client.get("/api/v1/values/csv/?year=2018&bom=1")
+    assert asked.content.startswith(b"\xef\xbb\xbforg_unit,")
+    streamed = client.get("/api/v1/values/csv/?year=2018&bom=true&all=true")
+    assert b"".join(streamed.streaming_content).startswith(b"\xef\xbb\xbforg_unit,")
+
+
+def test_the_old_format_csv_on_the_list_points_to_the_csv_operation(as_user, clerk_can_loc):
+    r = as_user(clerk_can_loc).get("/api/v1/values/?format=csv&year=2018")
+    assert r.status_code == 400 and r["Content-Type"] == "application/json"
+    assert r.json()["errors"] == [{"index": None, "field": "format", "message": "Tệp CSV: dùng values/csv/ với cùng các bộ lọc."}]
+
+
+def test_csv_downloaded_in_the_browser_has_a_bom_so_excel_reads_vietnamese(client, clerk_can_loc):
+    client.force_login(clerk_can_loc)
+    r = client.get("/api/v1/values/csv/?year=2018&indicator=grassroots_stations_active&all=true")
+    body = b"".join(r.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    assert client.get("/api/v1/values/csv/?year=2018&bom=0").content.startswith(b"org_unit,")
+    assert "HT-443" in body.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("query", ["all=maybe", "bom=2", "year=1999", "org_unit=HT-444"])
+def test_bad_csv_parameters_are_json_errors(as_user, clerk_can_loc, query):
+    r = as_user(clerk_can_loc).get(f"/api/v1/values/csv/?{query}")
+    assert r.status_code in (400, 404) and r["Content-Type"] == "application/json"
+    assert r.json()["errors"][0]["field"] == query.split("=")[0]

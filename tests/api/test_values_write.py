@@ -1,8 +1,10 @@
 """Pushing values: all or nothing through indicators.services, per role, with every bad input a 400."""
 
 import pytest
+from django.utils import timezone
 
 from indicators.models import Channel, DataValue, ValueChange
+from organizations.models import Membership, OrgUnit, Role
 
 URL = "/api/v1/values/"
 
@@ -61,7 +63,6 @@ BAD_BODIES = [
     ([row(), "a string"], [(1, "")]),
     ([row(), row(valeu=5)], [(1, "valeu")]),
     ([row(version="2")], [(0, "version")]),
-    ([row(org_unit="NOPE")], [(0, "org_unit")]),
     ([row(indicator="nope")], [(0, "indicator")]),
     ([row(year=1999)], [(0, "year")]),
     ([row(year="hai nghìn")], [(0, "year")]),
@@ -127,19 +128,41 @@ def test_messages_are_vietnamese_by_default(as_user, clerk_can_loc):
     assert r.json()["errors"][0]["message"] == "Giá trị phải là số nguyên không âm (nhận được «-1»)."
 
 
-def test_a_clerk_writing_another_unit_gets_403_and_nothing_is_saved(as_user, clerk_can_loc):
-    body = [row(), row(org_unit="HT-444")]
+def test_a_clerk_writing_another_unit_gets_404_and_nothing_is_saved(as_user, clerk_can_loc):
+    # A unit the clerk cannot read looks exactly like one that does not exist.
+    body = [row(), row(org_unit="HT-444"), row(org_unit="NOPE")]
     r = as_user(clerk_can_loc).post(URL, body, format="json")
-    assert r.status_code == 403
-    assert r.json()["code"] == "permission_denied"
-    assert [(e["index"], e["field"]) for e in r.json()["errors"]] == [(1, "org_unit")]
-    assert "HT-444" in r.json()["errors"][0]["message"]
+    assert r.status_code == 404
+    assert r.json()["code"] == "not_found"
+    assert r.json()["errors"] == [
+        {"index": 1, "field": "org_unit", "message": "Không tìm thấy đơn vị «HT-444»."},
+        {"index": 2, "field": "org_unit", "message": "Không tìm thấy đơn vị «NOPE»."},
+    ]
     assert cells_2019() == 0
 
 
 def test_a_department_clerk_cannot_write_a_district(as_user, clerk_stttt):
     r = as_user(clerk_stttt).post(URL, [row()], format="json")
-    assert r.status_code == 403
+    assert r.status_code == 404
+    assert cells_2019() == 0
+
+
+def test_a_clerk_who_also_reviews_gets_403_for_a_unit_read_but_not_entered(as_user, clerk_can_loc):
+    Membership.objects.create(user=clerk_can_loc, org_unit=OrgUnit.objects.get(code="HT-444"), role=Role.REVIEWER)
+    r = as_user(clerk_can_loc).post(URL, [row(), row(org_unit="HT-444")], format="json")
+    assert r.status_code == 403 and r.json()["code"] == "permission_denied"
+    assert [(e["index"], e["field"]) for e in r.json()["errors"]] == [(1, "org_unit")]
+    assert cells_2019() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [("note", 0), ("org_unit", 443), ("year", "2019"), ("quarter", 1.0), ("version", "1"), ("value", True), ("value", "abc")],
+)
+def test_a_row_of_the_wrong_type_is_a_400_naming_the_field(as_user, clerk_can_loc, field, bad):
+    r = as_user(clerk_can_loc).post(URL, [row(), row(**{field: bad})], format="json")
+    assert r.status_code == 400
+    assert [(e["index"], e["field"]) for e in r.json()["errors"]] == [(1, field)]
     assert cells_2019() == 0
 
 
@@ -164,7 +187,11 @@ def test_a_stale_version_is_a_409_and_nothing_is_saved(as_user, clerk_can_loc):
     assert r.status_code == 409
     body = r.json()
     assert body["code"] == "conflict"
-    assert body["conflicts"][0]["current_version"] == 2 and body["conflicts"][0]["row"] == 1
+    assert body["conflicts"][0]["current_version"] == 2 and body["conflicts"][0]["index"] == 1
+    assert "row" not in body["conflicts"][0]  # one error shape: `index` everywhere
+    stored = DataValue.objects.get(indicator__code="website_articles", year=2019, quarter=1, org_unit__code="HT-443")
+    assert body["conflicts"][0]["updated_at"] == timezone.localtime(stored.updated_at).isoformat(timespec="microseconds")
+    assert body["conflicts"][0]["updated_at"].endswith("+07:00")
     assert body["errors"] == [{"index": 1, "field": "version", "message": "Phiên bản hiện tại là 2."}]
     assert DataValue.objects.get(indicator__code="website_articles", year=2019, quarter=1, org_unit__code="HT-443").value == 26
     assert not DataValue.objects.filter(year=2019, quarter=2).exists()

@@ -72,6 +72,8 @@ class Command(BaseCommand):
             user, created = User.objects.get_or_create(username=username)
             first, _sep, last = full_name.rpartition(" ")
             user.first_name, user.last_name = first, last
+            # A reserved domain (RFC 2606): password reset and reminders work, nothing leaves the machine.
+            user.email = user.email or f"{username}@demo.invalid"
             user.is_superuser = superuser
             # Reviewers keep the catalogue, campaigns and narrative in the admin.
             user.is_staff = superuser or role == Role.REVIEWER
