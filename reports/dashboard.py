@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from campaigns.services import Progress, targets_for
 from indicators.aggregation import Comparison, Coverage, Figure, Layer, Rollup, compare, provisional_note, values_in_layer
 from indicators.completeness import Completeness, completeness
-from indicators.formatting import NO_DATA, number_vi, percent_vi
+from indicators.formatting import NO_DATA, number, percent
 from indicators.models import DataValue, Indicator, IndicatorGroup, Section, TimeAggregation, ValueType
 from indicators.periods import Period, current_period
 from organizations.models import OrgUnit
@@ -111,8 +111,8 @@ class Change:
             return _("không so sánh được") if self.reason else NO_DATA
         sign = "+" if self.delta > 0 else "−" if self.delta < 0 else "±"
         if self.in_points:
-            return _("%(sign)s%(n)s điểm %%") % {"sign": sign, "n": number_vi(abs(self.delta))}
-        return f"{sign}{percent_vi(abs(self.delta))}"
+            return _("%(sign)s%(n)s điểm %%") % {"sign": sign, "n": number(abs(self.delta))}
+        return f"{sign}{percent(abs(self.delta))}"
 
 
 def change_of(c: Comparison) -> Change:
@@ -163,11 +163,11 @@ class Tile:
 
     @property
     def rate_display(self) -> str:
-        return percent_vi(self.progress.rate) if self.progress else NO_DATA
+        return percent(self.progress.rate) if self.progress else NO_DATA
 
     @property
     def target_display(self) -> str:
-        return number_vi(self.progress.target.value) if self.progress else NO_DATA
+        return number(self.progress.target.value) if self.progress else NO_DATA
 
     @property
     def progress_width(self) -> int:
@@ -201,7 +201,7 @@ class Slice:
     parts: list[tuple[Indicator, Figure]]
 
     def as_json(self) -> dict:
-        return {"label": self.group.name, "value": float(self.total), "display": number_vi(self.total)}
+        return {"label": self.group.name, "value": float(self.total), "display": number(self.total)}
 
 
 @dataclass
@@ -222,7 +222,7 @@ class ChildCompleteness:
 
     @property
     def rate_display(self) -> str:
-        return NO_DATA if self.rate is None else percent_vi(Decimal(str(round(self.rate, 2))))
+        return NO_DATA if self.rate is None else percent(Decimal(str(round(self.rate, 2))))
 
 
 @dataclass
@@ -268,7 +268,7 @@ class Dashboard:
         """What static/js/dashboard.js draws; the page renders the same numbers as tables."""
         ind = self.chart_indicator
         return {
-            "indicator": {"code": ind.code, "name": ind.name, "unit": ind.unit_vi, "isRate": ind.value_type != ValueType.COUNT},
+            "indicator": {"code": ind.code, "name": ind.name, "unit": ind.unit, "isRate": ind.value_type != ValueType.COUNT},
             "trend": [p.as_json() for p in self.trend],
             "ranking": [p.as_json() for p in self.ranking if p.figure.number is not None],
             "composition": [s.as_json() for s in self.composition if s.total],

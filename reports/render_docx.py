@@ -192,7 +192,7 @@ def _part(doc, part) -> None:
         _grid(
             doc,
             [_("Chỉ tiêu"), _("Kế hoạch"), _("Thực hiện"), _("Tỷ lệ đạt")],
-            [[ln.indicator.name_vi, ln.target_display, ln.figure.display, ln.rate_display] for ln in part.plan_lines],
+            [[ln.indicator.name, ln.target_display, ln.figure.display, ln.rate_display] for ln in part.plan_lines],
             size=11,
             widths=[9.5, 2.2, 2.2, 2.2],
         )
@@ -252,10 +252,10 @@ def _appendix(doc, report) -> None:
     for part in report.parts:
         for g in part.groups:
             bold_rows.add(len(rows))
-            rows.append([f"{part.code}. {g.group.name_vi}"] + [""] * (len(headers) - 1))
+            rows.append([f"{part.code}. {g.group.name}"] + [""] * (len(headers) - 1))
             for ln in g.lines:
                 rows.append(
-                    [ln.indicator.name_vi, ln.indicator.unit_vi]
+                    [ln.indicator.name, ln.indicator.unit]
                     + [f.display for f in ln.quarters]
                     + [ln.figure.display, ln.previous.display, ln.change_display, ln.target_display, ln.rate_display]
                 )
@@ -263,10 +263,10 @@ def _appendix(doc, report) -> None:
     _grid(doc, headers, rows, size=9, num_from=2, widths=[8.5, 2] + [1.8] * n + [2, 2, 2, 1.8, 1.8], bold_rows=bold_rows)
     _para(doc, _("PHỤ LỤC 2. SỐ LIỆU THEO ĐƠN VỊ"), bold=True, align=center, before=12, after=6)
     for t in report.unit_tables:
-        _para(doc, t.group.name_vi, bold=True, italic=True, before=6)
+        _para(doc, t.group.name, bold=True, italic=True, before=6)
         _grid(
             doc,
-            [_("Đơn vị")] + [i.name_vi for i in t.indicators],
+            [_("Đơn vị")] + [i.name for i in t.indicators],
             [[r.name] + [f.display for f in r.figures] for r in t.rows],
             size=9,
             bold_rows={len(t.rows) - 1},

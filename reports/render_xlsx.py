@@ -102,7 +102,7 @@ def _setup(ws, widths: list[float], title_rows: str, freeze: str, landscape: boo
 
 
 def _title(ws, st: _Styles, report, name: str) -> None:
-    ws.append([st.text(f"{name} — {report.unit.name_vi} — {report.heading.subtitle}", bold=True)])
+    ws.append([st.text(f"{name} — {report.unit.name} — {report.heading.subtitle}", bold=True)])
     # The period, then what the figures rest on: a provisional layer's mark and the coverage, in the same row.
     notes = [report.heading.period_note, report.provisional_note, report.coverage_note]
     ws.append([st.text(" · ".join(n for n in notes if n), bold=bool(report.provisional_note))])
@@ -149,10 +149,10 @@ def _sheet_figures(wb, report) -> None:
                 ws.append(
                     [
                         st.text(part.code),
-                        st.text(g.group.name_vi),
+                        st.text(g.group.name),
                         st.text(ind.code),
-                        st.text(ind.name_vi, wrap=True),
-                        st.text(ind.unit_vi),
+                        st.text(ind.name, wrap=True),
+                        st.text(ind.unit),
                         *_figure_cells(st, ind, ln.figure),
                         *_figure_cells(st, ind, ln.previous),
                         st.pct(change) if count and change is not None else None,
@@ -183,7 +183,7 @@ def _sheet_units(wb, report) -> None:
             st.text(_("Đơn vị"), bold=True, fill=True),
             st.text(_("Loại"), bold=True, fill=True),
         ]
-        + [st.text(ind.name_vi + (f" ({sub[p]})" if p in sub else ""), bold=True, wrap=True, fill=True) for ind, p, _w in cols]
+        + [st.text(ind.name + (f" ({sub[p]})" if p in sub else ""), bold=True, wrap=True, fill=True) for ind, p, _w in cols]
     )
     ws.append(
         [None, None, None] + [st.text(f"{ind.code} · {years[w]}" + (f" · {sub[p]}" if p in sub else "")) for ind, p, w in cols]
@@ -193,7 +193,7 @@ def _sheet_units(wb, report) -> None:
     inds = [ln.indicator for ln in report.lines]
     figs_of = [(i.value_type, rollups[0].figures[i.pk], rollups[1].figures[i.pk]) for i in inds]
     num, pct = st.num, st.pct
-    for uid, code, name, kind, depth in report.subtree_units().iterator(chunk_size=2000):
+    for uid, code, name, kind, depth in report.subtree_units():
         row = [code and safe_text(code), st.text(name, indent=min(depth - root_depth, 10)), kinds.get(kind, kind)]
         for t, now, before in figs_of:
             for figs in (now, before):
@@ -226,17 +226,13 @@ def _sheet_quarters(wb, report) -> None:
         if ind.value_type == ValueType.RATIO:
             for key, label in (("numerator", _("tử số")), ("denominator", _("mẫu số"))):
                 ws.append(
-                    [st.text(ind.code), st.text(f"{ind.name_vi} ({label})", wrap=True), st.text(ind.unit_vi)]
+                    [st.text(ind.code), st.text(f"{ind.name} ({label})", wrap=True), st.text(ind.unit)]
                     + [st.num(getattr(f, key)) for f in figs]
                 )
         elif ind.value_type == ValueType.PERCENT:
-            ws.append(
-                [st.text(ind.code), st.text(ind.name_vi, wrap=True), st.text(ind.unit_vi)] + [st.pct(f.value) for f in figs]
-            )
+            ws.append([st.text(ind.code), st.text(ind.name, wrap=True), st.text(ind.unit)] + [st.pct(f.value) for f in figs])
         else:
-            ws.append(
-                [st.text(ind.code), st.text(ind.name_vi, wrap=True), st.text(ind.unit_vi)] + [st.num(f.value) for f in figs]
-            )
+            ws.append([st.text(ind.code), st.text(ind.name, wrap=True), st.text(ind.unit)] + [st.num(f.value) for f in figs])
 
 
 def _sheet_directives(wb, report) -> None:
