@@ -86,18 +86,28 @@ class _Styles:
         return self.cell(float(Decimal(percent) / 100), fmt=PCT, **kw)
 
 
-def _setup(ws, widths: list[float], title_rows: str, freeze: str, landscape: bool = True) -> _Styles:
+# Printed at a fixed scale, never "fit to one page wide": 11 pt text prints at 11 × 0.8 ≈ 8.8 pt, and a
+# sheet wider than the paper runs on to further pages, its title rows and columns repeated on each.
+PRINT_SCALE = 80
+
+
+def _setup(
+    ws, widths: list[float], title_rows: str, freeze: str, landscape: bool = True, title_cols: str | None = None
+) -> _Styles:
     for n, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(n)].width = w
     ws.freeze_panes = freeze
     ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.scale = PRINT_SCALE
+    ws.page_setup.pageOrder = "overThenDown"  # a wide sheet prints its columns page by page, row band by row band
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
     ws.print_options.gridLines = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
     return _Styles(ws)
 
 
@@ -119,7 +129,7 @@ def _figure_cells(st: _Styles, indicator, fig) -> list:
 
 def _sheet_figures(wb, report) -> None:
     ws = wb.create_sheet(_("Báo cáo"))
-    st = _setup(ws, [7, 28, 30, 60, 11, 13, 10, 10, 13, 10, 10, 12, 12, 13, 12], "4:4", "E5")
+    st = _setup(ws, [6, 20, 24, 46, 10, 11, 9, 9, 11, 9, 9, 11, 11, 11, 11], "4:4", "E5", title_cols="D:D")
     _title(ws, st, report, _("Số liệu báo cáo"))
     ws.append([])
     headers = [
@@ -173,7 +183,7 @@ def _sheet_units(wb, report) -> None:
     for ln in report.lines:
         parts = ("num", "den") if ln.indicator.value_type == ValueType.RATIO else ("value",)
         cols += [(ln.indicator, p, w) for w in (0, 1) for p in parts]
-    st = _setup(ws, [14, 40, 18] + [12] * len(cols), "4:5", "D6")
+    st = _setup(ws, [12, 34, 16] + [12] * len(cols), "4:5", "D6", title_cols="A:B")
     _title(ws, st, report, _("Số liệu theo đơn vị, so với cùng kỳ năm trước"))
     ws.append([])
     sub = {"num": _("tử số"), "den": _("mẫu số")}
@@ -212,7 +222,7 @@ def _sheet_units(wb, report) -> None:
 def _sheet_quarters(wb, report) -> None:
     ws = wb.create_sheet(_("Theo quý"))
     n = len(report.quarter_labels)
-    st = _setup(ws, [30, 60, 12] + [13] * (n + 2), "4:4", "D5")
+    st = _setup(ws, [26, 46, 11] + [11] * (n + 2), "4:4", "D5", title_cols="B:B")
     _title(ws, st, report, _("Số liệu theo quý"))
     ws.append([])
     ws.append(
@@ -237,7 +247,7 @@ def _sheet_quarters(wb, report) -> None:
 
 def _sheet_directives(wb, report) -> None:
     ws = wb.create_sheet(_("Văn bản chỉ đạo"))
-    st = _setup(ws, [6, 7, 14, 22, 14, 30, 80], "4:4", "A5")
+    st = _setup(ws, [6, 6, 12, 20, 12, 26, 70], "4:4", "A5")
     _title(ws, st, report, _("Văn bản chỉ đạo, điều hành"))
     ws.append([])
     headers = [_("STT"), _("Phần"), _("Loại"), _("Số, ký hiệu"), _("Ngày ban hành"), _("Cơ quan ban hành"), _("Trích yếu")]
@@ -258,7 +268,7 @@ def _sheet_directives(wb, report) -> None:
 
 def _sheet_narrative(wb, report) -> None:
     ws = wb.create_sheet(_("Nội dung"))
-    st = _setup(ws, [28, 110], "4:4", "A5", landscape=False)
+    st = _setup(ws, [24, 80], "4:4", "A5", landscape=False)
     _title(ws, st, report, _("Nội dung báo cáo"))
     ws.append([])
     ws.append([st.text(_("Mục"), bold=True, fill=True), st.text(_("Nội dung"), bold=True, fill=True)])
