@@ -24,7 +24,7 @@ from indicators.completeness import Completeness, completeness
 from indicators.formatting import NO_DATA, number, percent
 from indicators.models import DataValue, Indicator, IndicatorGroup, Section, TimeAggregation, ValueType
 from indicators.periods import Period, current_period
-from organizations.models import OrgUnit
+from organizations.models import OrgUnit, UnitKind
 
 # The headline figures, in the order leaders read them (e-government first, then outreach).
 TILE_CODES = [
@@ -43,6 +43,7 @@ HEAT_CODES = [
     "edoc_exchange_rate",
     "commune_websites",
     "website_articles",
+    "leaflets_issued",
     "legal_outreach_sessions",
     "online_service_trainees",
     "grassroots_radio_broadcasts",
@@ -79,6 +80,25 @@ def period_label(year: int, quarter: int) -> str:
     if quarter == 4:
         return _("Năm %(year)s") % {"year": year}
     return _("Năm %(year)s, lũy kế đến hết %(quarter)s") % {"year": year, "quarter": Period(year, quarter).label.split("/")[0]}
+
+
+# The not-yet-reported list, grouped as the province's office reads it.
+MISSING_GROUPS = [
+    (gettext_lazy("Sở, ban, ngành"), {UnitKind.DEPARTMENT, UnitKind.CENTRAL_AGENCY}),
+    (gettext_lazy("Cơ quan báo chí"), {UnitKind.PRESS}),
+    (gettext_lazy("Địa phương"), {UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE}),
+]
+
+
+def subtree_kinds(unit: OrgUnit, year: int) -> set[str]:
+    """Kinds of the units of unit's subtree open during the year (one query): which indicators it reports."""
+    start, end = Period(year, 1).calendar_start, Period(year, 4).calendar_end
+    return set(OrgUnit.objects.subtree_of(unit).active_between(start, end).values_list("kind", flat=True).distinct())
+
+
+def reported_in(indicators: list[Indicator], kinds: set[str]) -> list[Indicator]:
+    """The indicators some unit of these kinds reports: a district's dashboard has no TV or newspaper tiles."""
+    return [i for i in indicators if kinds.intersection(i.reported_by_kinds)]
 
 
 # -- tiles ----------------------------------------------------------------------------------------
@@ -246,6 +266,17 @@ class Dashboard:
     @property
     def provisional_note(self) -> str:
         return provisional_note(self.layer)
+    children: list[OrgUnit] = field(default_factory=list)
+
+    @property
+    def missing_by_group(self) -> list[tuple[str, list]]:
+        """(label, statuses) of the units that have not reported, departments, press and localities apart."""
+        out = []
+        for label, kinds in MISSING_GROUPS:
+            statuses = [s for s in self.completeness.missing if s.unit.kind in kinds]
+            if statuses:
+                out.append((label, statuses))
+        return out
 
     @property
     def period(self) -> Period:
@@ -291,7 +322,7 @@ def dashboard(
     layer: str = Layer.OFFICIAL,
 ) -> Dashboard:
     """Everything the dashboard of `unit` shows for the year up to `quarter` (a bounded number of queries)."""
-    choosable = chart_choices(section)
+    choosable = reported_in(chart_choices(section), subtree_kinds(unit, year)) or chart_choices(section)
     by_code = {i.code: i for i in choosable}
     chart = by_code.get(chart_code or "") or by_code.get(DEFAULT_CHART[section]) or choosable[0]
     tile_inds = [by_code[c] for c in TILE_CODES if c in by_code]
@@ -316,13 +347,16 @@ def dashboard(
         c = compare(now, before, chart, child.pk)
         ranking.append(Point(child.name, c.figure, child, change_of(c)))
     ranking.sort(key=lambda p: (p.figure.number is None, -(p.figure.number or 0), p.unit.code))
+    # Only the columns some child has a figure for, and only the children with a figure in one of them.
+    heat_inds = [i for i in heat_inds if any(now.figure(i, c.pk).number is not None for c in children)]
     heat_rows = []
     for child in children:
         cells = []
         for ind in heat_inds:
             c = compare(now, before, ind, child.pk)
             cells.append((ind, c.figure, change_of(c)))
-        heat_rows.append(HeatRow(child, cells))
+        if any(not fig.is_empty for _i, fig, _c in cells):
+            heat_rows.append(HeatRow(child, cells))
     return Dashboard(
         unit=unit,
         year=year,
@@ -336,9 +370,11 @@ def dashboard(
         composition=composition(now, outreach),
         heat_columns=heat_inds,
         heat_rows=heat_rows,
-        completeness=(done := completeness(root=unit, year=year, quarter=quarter)),
+        # The unit's own report is not in its list: the province does not wait for itself.
+        completeness=(done := completeness(root=unit, year=year, quarter=quarter, include_root=False)),
         by_child=completeness_by_child(done, unit, children),
         layer=layer,
+        children=children,
     )
 
 
@@ -366,9 +402,13 @@ def trend(
     years = max(1, min(years, MAX_TREND_YEARS))
     periods = [(y, q, q) for y in range(year - years + 1, year + 1) for q in range(1, (quarter if y == year else 4) + 1)]
     rollups = Rollup.many(root=unit, periods=periods, indicators=[indicator], layer=layer)  # one set of queries for all
-    return [
-        Point(_("Q%(q)s/%(y)s") % {"q": q, "y": y}, r.figure(indicator)) for (y, q, _q), r in zip(periods, rollups, strict=True)
+    points = [
+        (y, Point(_("Q%(q)s/%(y)s") % {"q": q, "y": y}, r.figure(indicator)))
+        for (y, q, _q), r in zip(periods, rollups, strict=True)
     ]
+    # The line starts with the first year that has data (empty years before it only squeeze the chart).
+    first = next((y for y, p in points if not p.figure.is_empty), year)
+    return [p for y, p in points if y >= first]
 
 
 def composition(rollup: Rollup, outreach: list[Indicator]) -> list[Slice]:
