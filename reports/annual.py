@@ -578,6 +578,11 @@ def directive_sentence(d: Directive) -> str:
     title = d.title.strip().rstrip(".")
     if not (d.kind or d.number or d.issued_on or d.issuer):
         return title + "."  # a bullet of its own (advice given, several documents), not one document
+    if language() == "en":
+        # The document's own words stay as issued; English only frames them (no half-translated sentence).
+        head = " ".join(x for x in (d.kind, d.number) if x) or _("Văn bản")
+        when = [d.issued_on.strftime("%d/%m/%Y")] if d.issued_on else []
+        return f"{', '.join([head, *when, *([d.issuer] if d.issuer else [])])}: {title}."
     parts = [d.kind or _("Văn bản")]
     if d.number:
         parts.append(_("số %(n)s") % {"n": d.number})

@@ -157,7 +157,7 @@ def test_xlsx_opens_in_libreoffice_and_numbers_stay_numbers(db, tmp_path):
 
 def test_docx_has_the_national_heading_and_the_seed_figures(db, tmp_path):
     path = export(tmp_path, "docx", "2018")
-    text = docx_text(path)
+    text = " ".join(docx_text(path).split())  # a long agency name is broken over two lines
     for s in (
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
