@@ -149,7 +149,7 @@ def _figure_cells(st: _Styles, indicator, fig) -> list:
 
 def _sheet_figures(wb, report) -> None:
     ws = wb.create_sheet(_("Báo cáo"))
-    st = _setup(ws, [6, 20, 24, 46, 10, 11, 9, 9, 11, 9, 9, 11, 11, 11, 11], "4:4", "E5", title_cols="D:D")
+    st = _setup(ws, [6, 20, 24, 46, 10, 11, 9, 9, 11, 9, 9, 11, 11, 11, 11, 11], "4:4", "E5", title_cols="D:D")
     _title(ws, st, report, _("Số liệu báo cáo"))
     st.append([])
     headers = [
@@ -168,6 +168,7 @@ def _sheet_figures(wb, report) -> None:
         _("Tăng/giảm (điểm %)"),
         _("Kế hoạch năm"),
         _("Tỷ lệ đạt kế hoạch"),
+        _("Tính đến ngày"),
     ]
     st.append([st.text(h, bold=True, wrap=True, fill=True) for h in headers])
     for part in report.parts:
@@ -189,9 +190,10 @@ def _sheet_figures(wb, report) -> None:
                         st.cell(float(change), fmt=POINTS) if not count and change is not None else None,
                         st.num(ln.target.value) if ln.target else None,
                         st.pct(ln.rate),
+                        st.cell(ln.as_of, fmt=DATE) if ln.as_of else None,
                     ]
                 )
-    ws.auto_filter.ref = f"A4:O{4 + len(report.lines)}"
+    ws.auto_filter.ref = f"A4:P{4 + len(report.lines)}"
 
 
 def _sheet_units(wb, report) -> None:

@@ -83,6 +83,19 @@ def test_the_2018_report_says_when_the_dossiers_were_counted(db):
     assert "tính đến" not in websites
 
 
+def test_the_xlsx_gives_the_counting_day_as_a_date(db, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "r.xlsx"
+    call_command("export_report", "2018", "--format", "xlsx", "-o", str(out), stderr=io.StringIO())
+    ws = load_workbook(out)["Báo cáo"]
+    assert ws["P4"].value == "Tính đến ngày"
+    rows = {r[2].value: r for r in ws.iter_rows(min_row=5) if r[2].value}
+    day = rows["online_dossiers"][15]
+    assert day.value == datetime.datetime(2018, 10, 31) and day.number_format == "DD/MM/YYYY"
+    assert rows["commune_websites"][15].value is None
+
+
 def test_a_later_quarter_counted_to_its_end_supersedes_an_earlier_day(db):
     values_save(rows=[ValueRow("HT-443", "online_dossiers", 2019, 3, value=30, as_of="31/08/2019")], by=None)
     unit = OrgUnit.objects.get(code="HT-443")

@@ -66,10 +66,11 @@ def test_xlsx_has_the_seed_figures_as_numbers(db, tmp_path):
     assert bulletins[13].value == 450 and bulletins[14].value == pytest.approx(480 / 450)
     # no figure in 2017: empty cells, not zeros
     assert bulletins[8].value is None and bulletins[11].value is None
-    # every figure cell is numeric
-    for r in ws.iter_rows(min_row=5, min_col=6):
+    # every figure cell is numeric (columns F–O); P is the day a figure was counted, a date
+    for r in ws.iter_rows(min_row=5, min_col=6, max_col=15):
         for c in r:
             assert c.value is None or c.data_type == "n", (c.coordinate, c.value)
+    assert {c.value.date().isoformat() for (c,) in ws.iter_rows(min_row=5, min_col=16, max_col=16) if c.value} == {"2018-10-31"}
 
 
 def test_xlsx_unit_quarter_directive_and_narrative_sheets(db, tmp_path):
