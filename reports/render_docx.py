@@ -311,6 +311,7 @@ def _part(doc, part) -> None:
 def _signature(doc, report) -> None:
     table = doc.add_table(rows=1, cols=2)
     _widths(table, [8, 8.5])
+    _keep_whole(table.rows[0])  # "Nơi nhận" and the signer on one page, never the name alone on the next
     left, right = table.rows[0].cells
     _cell_text(left, _("Nơi nhận:"), size=12, bold=True, italic=True)
     for r in report.recipients:
@@ -395,6 +396,7 @@ def write(report, fileobj) -> None:
     _heading(doc, report)
     for part in report.parts:
         _part(doc, part)
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the signature never starts a page alone
     _signature(doc, report)
     _appendix(doc, report)
     doc.save(fileobj)

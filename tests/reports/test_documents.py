@@ -184,6 +184,16 @@ def test_docx_prints_through_libreoffice(docx_path, tmp_path):
         "Bùi Đắc Thế",
     ):
         assert squash(s) in everything, s
+    # the signature block stays whole: the recipients, the signer's title and name on one page
+    (sign_page,) = [n for n in range(1, pages + 1) if squash("Nơi nhận:") in squash(page_text(pdf, n))]
+    assert squash("KT. GIÁM ĐỐC") in squash(page_text(pdf, sign_page))
+    assert squash("Bùi Đắc Thế") in squash(page_text(pdf, sign_page))
+    assert squash("chất lượng cao.") in squash(page_text(pdf, sign_page))  # with the text it closes, not alone
+    # Times New Roman throughout: LibreOffice prints it with its metric twin, Liberation Serif, and no
+    # letter falls back to another font (a Vietnamese glyph missing would pull one in)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    families = {line.split()[0].split("+")[-1].split("-")[0] for line in fonts}
+    assert families <= {"LiberationSerif", "TimesNewRomanPSMT", "TimesNewRoman"}, families
     # a total row never starts a page on its own: the row before it is on the same page
     for n in range(2, pages + 1):
         lines = [ln for ln in page_text(pdf, n).splitlines() if ln.strip()]
