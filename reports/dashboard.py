@@ -266,6 +266,7 @@ class Dashboard:
     @property
     def provisional_note(self) -> str:
         return provisional_note(self.layer)
+
     children: list[OrgUnit] = field(default_factory=list)
 
     @property
