@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from indicators.aggregation import Layer
 from indicators.models import DataValue, ValueChange
 from indicators.services import ValueRow, values_save
 from organizations.models import OrgUnit
@@ -99,8 +100,11 @@ def test_the_xlsx_gives_the_counting_day_as_a_date(db, tmp_path):
 def test_a_later_quarter_counted_to_its_end_supersedes_an_earlier_day(db):
     values_save(rows=[ValueRow("HT-443", "online_dossiers", 2019, 3, value=30, as_of="31/08/2019")], by=None)
     unit = OrgUnit.objects.get(code="HT-443")
-    q3 = {ln.indicator.code: ln.as_of for ln in annual_report(org_unit=unit, year=2019, quarter=3).lines}
-    assert q3["online_dossiers"] == datetime.date(2019, 8, 31)
+
+    def days(quarter, layer=Layer.ALL):  # the values are drafts: in the "all" layer, not yet official
+        return {ln.indicator.code: ln.as_of for ln in annual_report(org_unit=unit, year=2019, quarter=quarter, layer=layer).lines}
+
+    assert days(3)["online_dossiers"] == datetime.date(2019, 8, 31)
+    assert days(3, Layer.OFFICIAL)["online_dossiers"] is None  # a draft's day is not an official figure's
     values_save(rows=[ValueRow("HT-443", "online_dossiers", 2019, 4, value=40)], by=None)
-    q4 = {ln.indicator.code: ln.as_of for ln in annual_report(org_unit=unit, year=2019, quarter=4).lines}
-    assert q4["online_dossiers"] is None
+    assert days(4)["online_dossiers"] is None
