@@ -41,7 +41,7 @@ from django.db.models import Exists, Field, Max, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.formatting import NO_DATA, number_vi, percent_vi, plain, ratio_vi
+from indicators.formatting import NO_DATA, number, percent, plain, ratio
 from indicators.models import (
     DataValue,
     Indicator,
@@ -107,21 +107,31 @@ class Figure(NamedTuple):
 
     @property
     def display(self) -> str:
+        """In the active language: 2.213 / 85,93% (vi), 2,213 / 85.93% (en)."""
+        return self.display_in()
+
+    def display_in(self, lang: str | None = None) -> str:
         if self.is_empty:
             return NO_DATA
         if self.value_type == ValueType.RATIO:
-            return ratio_vi(self.numerator, self.denominator)
+            return ratio(self.numerator, self.denominator, lang)
         if self.value_type == ValueType.PERCENT:
-            return percent_vi(self.value)
-        return number_vi(self.value)
+            return percent(self.value, lang)
+        return number(self.value, lang)
 
     @property
     def percent_display(self) -> str:
         """A ratio as 84,35% (the report says '100% trạm truyền thanh')."""
-        return percent_vi(self.number) if self.number is not None else NO_DATA
+        return percent(self.number) if self.number is not None else NO_DATA
 
     def as_json(self) -> dict:
-        return {"value": plain(self.value), "numerator": self.numerator, "denominator": self.denominator, "display": self.display}
+        """Machine-facing: `display` is always the Vietnamese text, whatever the reader's language."""
+        return {
+            "value": plain(self.value),
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "display": self.display_in("vi"),
+        }
 
     def __str__(self):
         return self.display

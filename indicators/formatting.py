@@ -1,15 +1,25 @@
-"""Figures in the Vietnamese way (2.213 · 85,93% · 221/262), whatever the request's language.
+"""Figures as people read them, one format per language: vi 2.213 · 85,93% · 221/262; en 2,213 · 85.93% · 221/262.
 
-Reports and the API's `display` are official Vietnamese text, so they do not
-follow the active locale; templates that should follow it use Django's
-localisation instead.
+`number`, `percent` and `ratio` follow the active language (the page's, the
+document's, the chart's), so every figure of a page is written the same way.
+The `_vi` forms are fixed Vietnamese, for machine-facing text that must not
+change with the reader: the API's and the JSON export's `display`, and the
+figures frozen when a report is published.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import numberformat
+from django.utils.translation import get_language
 
 NO_DATA = "—"
+# (decimal separator, thousands separator) per language; Vietnamese is the default.
+SEPARATORS = {"vi": (",", "."), "en": (".", ",")}
+
+
+def language(lang: str | None = None) -> str:
+    """'en' or 'vi': the given language, else the active one."""
+    return "en" if (lang or get_language() or "vi").startswith("en") else "vi"
 
 
 def round2(d: Decimal) -> Decimal:
@@ -18,22 +28,35 @@ def round2(d: Decimal) -> Decimal:
     return q.quantize(Decimal(1)) if q == q.to_integral_value() else q.normalize()
 
 
-def number_vi(d: Decimal | int | None) -> str:
+def number(d: Decimal | int | None, lang: str | None = None) -> str:
     if d is None:
         return NO_DATA
     d = round2(Decimal(d))
     places = max(0, -d.as_tuple().exponent)
-    return numberformat.format(d, decimal_sep=",", decimal_pos=places, grouping=3, thousand_sep=".", force_grouping=True)
+    dec, thousands = SEPARATORS[language(lang)]
+    return numberformat.format(d, decimal_sep=dec, decimal_pos=places, grouping=3, thousand_sep=thousands, force_grouping=True)
+
+
+def percent(d: Decimal | None, lang: str | None = None) -> str:
+    return NO_DATA if d is None else f"{number(d, lang)}%"
+
+
+def ratio(numerator: int | None, denominator: int | None, lang: str | None = None) -> str:
+    if numerator is None or denominator is None:
+        return NO_DATA
+    return f"{number(numerator, lang)}/{number(denominator, lang)}"
+
+
+def number_vi(d: Decimal | int | None) -> str:
+    return number(d, "vi")
 
 
 def percent_vi(d: Decimal | None) -> str:
-    return NO_DATA if d is None else f"{number_vi(d)}%"
+    return percent(d, "vi")
 
 
 def ratio_vi(numerator: int | None, denominator: int | None) -> str:
-    if numerator is None or denominator is None:
-        return NO_DATA
-    return f"{number_vi(numerator)}/{number_vi(denominator)}"
+    return ratio(numerator, denominator, "vi")
 
 
 def plain(d: Decimal | None) -> str | None:

@@ -119,6 +119,11 @@ class Indicator(models.Model):
         return _localized(self, "name")
 
     @property
+    def unit(self):
+        """The unit of measure in the active language (unit_en when English is chosen and one is given)."""
+        return _localized(self, "unit")
+
+    @property
     def reported_by_kinds(self) -> list[str]:
         return [k for k in self.reported_by.split(",") if k]
 
@@ -181,7 +186,13 @@ class DataValue(models.Model):
         return Period(self.year, self.quarter)
 
     def as_cell(self) -> dict:
-        return {"value": self.value, "numerator": self.numerator, "denominator": self.denominator, "note": self.note}
+        return {
+            "value": self.value,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "note": self.note,
+            "as_of": self.as_of,
+        }
 
 
 class Channel(models.TextChoices):

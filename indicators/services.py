@@ -5,6 +5,7 @@ all call `values_save`. It checks every row before writing anything, then
 writes all rows or none, and records each change in the audit history.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -19,6 +20,9 @@ from organizations.models import OrgUnit
 from reform_portal.tabular import RowError, RowsInvalid
 
 VALUE_COLUMNS = ["org_unit", "indicator", "year", "quarter", "value", "numerator", "denominator", "note"]
+# Read when present: the day a figure was counted, if not the quarter's end ("tính đến 31/10/2018").
+OPTIONAL_VALUE_COLUMNS = ["as_of"]
+AS_OF_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 NOTE_MAX = 1000
 
 
@@ -51,6 +55,7 @@ class ValueRow:
     denominator: object = None
     note: str = ""
     version: int | None = None  # the version the writer read; None: don't check
+    as_of: object = None  # a date, or text dd/mm/yyyy or yyyy-mm-dd; blank: the quarter's end
     row: int | None = None
 
     @classmethod
@@ -65,6 +70,7 @@ class ValueRow:
             numerator=data.get("numerator"),
             denominator=data.get("denominator"),
             note=data.get("note") or "",
+            as_of=data.get("as_of"),
             # 0 is a real version: "I saw this cell empty"; only a missing version skips the check.
             version=int(version) if str(version if version is not None else "").strip().isdigit() else None,
             row=row,
@@ -114,8 +120,55 @@ def _to_whole(v) -> int | None:
     return int(d)
 
 
+def _to_date(v) -> datetime.date | None:
+    if isinstance(v, datetime.datetime):
+        return v.date()
+    if isinstance(v, datetime.date):
+        return v
+    for fmt in AS_OF_FORMATS:
+        try:
+            return datetime.datetime.strptime(str(v).strip(), fmt).date()
+        except ValueError:
+            pass
+    return None
+
+
+def _clean_as_of(r: ValueRow, errors: list[RowError]) -> datetime.date | None:
+    """The optional counting day of a figure, within its quarter."""
+    if _blank(r.as_of):
+        return None
+    d = _to_date(r.as_of)
+    if d is None:
+        errors.append(
+            RowError(r.row, "as_of", _("Ngày «%(v)s» không hợp lệ (dùng dd/mm/yyyy, ví dụ 31/10/2018).") % {"v": r.as_of})
+        )
+        return None
+    # From the first day of the quarter's data window (Decree 09/2019) to the last day of the quarter.
+    period = Period(r.year, r.quarter)
+    lo, hi = period.window_start, period.calendar_end
+    if not lo <= d <= hi:
+        errors.append(
+            RowError(
+                r.row,
+                "as_of",
+                _("Ngày tính số liệu %(d)s phải nằm trong %(p)s (%(a)s – %(b)s).")
+                % {"d": d.strftime("%d/%m/%Y"), "p": period.label, "a": lo.strftime("%d/%m/%Y"), "b": hi.strftime("%d/%m/%Y")},
+            )
+        )
+        return None
+    return d
+
+
 def _clean_row(r: ValueRow, indicator: Indicator, errors: list[RowError]) -> dict | None:
     """The cell's typed content, or None to clear it. Appends errors, in Vietnamese."""
+    cell = _clean_value(r, indicator, errors)
+    as_of = _clean_as_of(r, errors)
+    if cell is not None:
+        cell["as_of"] = as_of
+    return cell
+
+
+def _clean_value(r: ValueRow, indicator: Indicator, errors: list[RowError]) -> dict | None:
     n = r.row
     note = str(r.note or "").strip()
     if len(note) > NOTE_MAX:
@@ -175,6 +228,7 @@ def _cell_json(cell: dict | None):
         "numerator": cell["numerator"],
         "denominator": cell["denominator"],
         "note": cell["note"],
+        **({"as_of": cell["as_of"].isoformat()} if cell.get("as_of") else {}),
     }
 
 
@@ -422,7 +476,9 @@ def values_save(
         for v in to_update:
             v.updated_at = now
         DataValue.objects.bulk_update(
-            to_update, ["value", "numerator", "denominator", "note", "version", "updated_by", "updated_at"], batch_size=1000
+            to_update,
+            ["value", "numerator", "denominator", "note", "as_of", "version", "updated_by", "updated_at"],
+            batch_size=1000,
         )
     ValueChange.objects.bulk_create(changes, batch_size=1000)
     if approve:
@@ -483,6 +539,7 @@ INDICATOR_COLUMNS = [
     "name_vi",
     "name_en",
     "unit_vi",
+    "unit_en",
     "value_type",
     "time_aggregation",
     "unit_aggregation",

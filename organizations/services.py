@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from organizations.models import OrgUnit, UnitKind
 from reform_portal.tabular import LINE, RowError, RowsInvalid
 
-UNIT_COLUMNS = ["code", "parent", "kind", "name_vi", "name_en", "valid_from", "valid_to"]
+UNIT_COLUMNS = ["code", "parent", "kind", "name_vi", "name_en", "valid_from", "valid_to", "abbreviation"]
 
 
 def _parse_date(text: str, field: str, row: int, errors: list) -> datetime.date | None:
@@ -30,6 +30,7 @@ def org_units_import(*, rows: list[dict], dry_run: bool = False) -> dict:
     existing = {u.code: u for u in OrgUnit.objects.all()}
     seen: dict[str, int] = {}
     parsed = []
+    extras: dict[str, dict] = {}
     kinds = set(UnitKind.values)
     for n, raw in enumerate(rows, start=1):
         n = raw.get(LINE, n)
@@ -60,9 +61,15 @@ def org_units_import(*, rows: list[dict], dry_run: bool = False) -> dict:
         valid_to = _parse_date((raw.get("valid_to") or "").strip(), "valid_to", n, errors)
         if valid_from and valid_to and valid_to < valid_from:
             errors.append(RowError(n, "valid_to", _("Ngày hết hiệu lực trước ngày bắt đầu hiệu lực.")))
+        # The document number's suffix ("Số: …/BC-UBND"); a file without the column keeps what is stored.
+        abbreviation = raw.get("abbreviation")
+        if abbreviation is not None and len(abbreviation.strip()) > 40:
+            errors.append(RowError(n, "abbreviation", _("Tên viết tắt dài quá 40 ký tự.")))
+        extra = {} if abbreviation is None else {"abbreviation": abbreviation.strip()}
         parsed.append(
             (n, code, (raw.get("parent") or "").strip(), kind, name_vi, (raw.get("name_en") or "").strip(), valid_from, valid_to)
         )
+        extras[code] = extra
 
     codes = set(existing) | set(seen)
     by_id = {u.pk: u.code for u in existing.values()}
@@ -87,7 +94,7 @@ def org_units_import(*, rows: list[dict], dry_run: bool = False) -> dict:
 
     created = updated = 0
     for _n, code, parent, kind, name_vi, name_en, valid_from, valid_to in parsed:
-        fields = dict(kind=kind, name_vi=name_vi, name_en=name_en, valid_from=valid_from, valid_to=valid_to)
+        fields = dict(kind=kind, name_vi=name_vi, name_en=name_en, valid_from=valid_from, valid_to=valid_to, **extras[code])
         unit = existing.get(code)
         if unit is None:
             unit = OrgUnit(code=code, **fields)

@@ -13,11 +13,13 @@ of each quarter share three queries whatever the tree's size (`Rollup.many`),
 plus the narrative, directives, targets and the root's children.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from campaigns.services import Progress, targets_for
 from indicators.aggregation import (
@@ -30,9 +32,10 @@ from indicators.aggregation import (
     document_coverage,
     empty,
     provisional_note,
+    values_in_layer,
 )
-from indicators.formatting import NO_DATA, number_vi, percent_vi
-from indicators.models import Indicator, IndicatorGroup, ValueType
+from indicators.formatting import NO_DATA, language, number, percent
+from indicators.models import DataValue, Indicator, IndicatorGroup, ValueType
 from indicators.periods import Period, Quarter
 from organizations.models import OrgUnit, UnitKind
 from reports import narrative as nv
@@ -278,17 +281,19 @@ class Line:
     def comparable(self) -> bool:
         return self.comparison is None or self.comparison.comparable
 
+    as_of: datetime.date | None = None  # counted on this day rather than at the period's end
+
     @property
     def rate(self) -> Decimal | None:
         return Progress(target=self.target, actual=self.figure).rate if self.target else None
 
     @property
     def rate_display(self) -> str:
-        return percent_vi(self.rate) if self.rate is not None else NO_DATA
+        return percent(self.rate) if self.rate is not None else NO_DATA
 
     @property
     def target_display(self) -> str:
-        return number_vi(self.target.value) if self.target else NO_DATA
+        return number(self.target.value) if self.target else NO_DATA
 
     @property
     def change(self) -> Decimal | None:
@@ -308,7 +313,7 @@ class Line:
                 return _("không so sánh được")
             return NO_DATA
         sign = "+" if c > 0 else ""
-        text = sign + number_vi(c)
+        text = sign + number(c)
         if self.indicator.value_type == ValueType.COUNT:
             return f"{text}%"
         return _("%(v)s điểm %%") % {"v": text}
@@ -358,13 +363,13 @@ class PartBlock:
         """Part A: one item per group. Part B, as the seed: 1. directives, 2. IT results by group a), b)…"""
         filled = [g for g in self.groups if g.sentences]
         if not self.directives and self.code == Part.A:
-            return [Item(f"{n}.", g.group.name_vi, g.sentences) for n, g in enumerate(filled, start=1)]
+            return [Item(f"{n}.", g.group.name, g.sentences) for n, g in enumerate(filled, start=1)]
         items = []
         if self.directives:
             items.append(Item("1.", _("Công tác chỉ đạo, điều hành"), self.directives))
         if filled:
             letters = "abcdefghijklmnopqrstuvwxyz"
-            children = [Item(f"{letters[n % 26]})", g.group.name_vi, g.sentences) for n, g in enumerate(filled)]
+            children = [Item(f"{letters[n % 26]})", g.group.name, g.sentences) for n, g in enumerate(filled)]
             heading = _("Kết quả về ứng dụng công nghệ thông tin") if self.code == Part.B else _("Kết quả thực hiện")
             items.append(Item(f"{len(items) + 1}.", heading, [], children))
         return items
@@ -447,6 +452,11 @@ class AnnualReport:
         return [str(Quarter(q).label) for q in range(1, self.quarter + 1)]
 
     @property
+    def dated_lines(self) -> list[Line]:
+        """Lines whose figure was counted before the period's end (the appendix notes the day)."""
+        return [ln for ln in self.lines if ln.as_of and not ln.figure.is_empty]
+
+    @property
     def figures(self) -> dict[str, Figure]:
         return {ln.indicator.code: ln.figure for ln in self.lines}
 
@@ -462,7 +472,10 @@ class AnnualReport:
     @cached_property
     def unit_tables(self) -> list[UnitTable]:
         """Per indicator group: the root's direct children that have a figure, then the total."""
-        children = list(OrgUnit.objects.filter(parent=self.unit).order_by("path").values_list("id", "code", "name_vi"))
+        children = [
+            (u.pk, u.code, u.name)
+            for u in OrgUnit.objects.filter(parent=self.unit).order_by("path").only("code", "name_vi", "name_en")
+        ]
         tables = []
         for part in self.parts:
             for g in part.groups:
@@ -475,14 +488,18 @@ class AnnualReport:
                 if not rows and all(ln.figure.is_empty for ln in g.lines):
                     continue
                 rows.append(
-                    UnitRow(self.unit.code, _("Tổng hợp: %(u)s") % {"u": self.unit.name_vi}, [ln.figure for ln in g.lines], True)
+                    UnitRow(self.unit.code, _("Tổng hợp: %(u)s") % {"u": self.unit.name}, [ln.figure for ln in g.lines], True)
                 )
                 tables.append(UnitTable(g.group, inds, rows))
         return tables
 
     def subtree_units(self):
-        """Every unit of the subtree, in tree order: (id, code, name_vi, kind, depth). One query."""
-        return OrgUnit.objects.subtree_of(self.unit).order_by("path").values_list("id", "code", "name_vi", "kind", "depth")
+        """Every unit of the subtree, in tree order: (id, code, name, kind, depth), the name in the active language. One query."""
+        field = "name_en" if language() == "en" else "name_vi"
+        rows = OrgUnit.objects.subtree_of(self.unit).order_by("path").values_list("id", "code", field, "name_vi", "kind", "depth")
+        return (
+            (uid, code, name or name_vi, kind, depth) for uid, code, name, name_vi, kind, depth in rows.iterator(chunk_size=2000)
+        )
 
     def narrative_items(self) -> list[tuple[str, list[str]]]:
         """(label, paragraphs) of the narrative, figures filled in — for the xlsx sheet."""
@@ -507,8 +524,38 @@ class AnnualReport:
 # -- building ------------------------------------------------------------------------------------
 
 
+def as_of_dates(*, root: OrgUnit, year: int, quarter: int, indicators, layer: str = Layer.OFFICIAL) -> dict[int, datetime.date]:
+    """Indicator id → the day its figure was counted, where that is not the period's end (two aggregate queries).
+
+    A figure is "as of" the latest `DataValue.as_of` among the values of the
+    last quarter that has any (a later quarter counted to its end supersedes it).
+    """
+    from django.db.models import Max
+
+    values = values_in_layer(
+        DataValue.objects.filter(org_unit__path__startswith=root.path, year=year, quarter__lte=quarter, indicator__in=indicators),
+        layer,
+    ).order_by()
+    dated = values.filter(as_of__isnull=False).values_list("indicator_id", "quarter").annotate(d=Max("as_of"))
+    if not dated:
+        return {}
+    last = dict(values.filter(indicator_id__in={i for i, _q, _d in dated}).values_list("indicator_id").annotate(q=Max("quarter")))
+    out: dict[int, datetime.date] = {}
+    for ind, q, d in dated:
+        if q == last.get(ind) and (ind not in out or d > out[ind]):
+            out[ind] = d
+    return out
+
+
+def with_as_of(sentence: str, day: datetime.date | None) -> str:
+    if day is None:
+        return sentence
+    return _("%(s)s, tính đến ngày %(d)s.") % {"s": sentence.rstrip().rstrip("."), "d": day.strftime("%d/%m/%Y")}
+
+
 def _sentences(group_code: str, lines: list[Line], figures: dict[str, Figure], plan_rate) -> list[str]:
     have = {code for code, f in figures.items() if not f.is_empty}
+    as_of = {ln.indicator.code: ln.as_of for ln in lines if ln.as_of}
     out, named = [], set()
     for wordings in sentence_templates().get(group_code, []):
         for w in wordings:
@@ -516,17 +563,26 @@ def _sentences(group_code: str, lines: list[Line], figures: dict[str, Figure], p
         for w in wordings:
             codes = nv.codes_in(w)
             if codes and all(c in have for c in codes):
-                out.append(nv.substitute(w, figures, plan_rate))
+                days = [as_of[c] for c in codes if c in as_of]
+                out.append(with_as_of(nv.substitute(w, figures, plan_rate), max(days) if days else None))
                 break
     for ln in lines:  # indicators no wording covers
         code = ln.indicator.code
         if code not in named and not ln.figure.is_empty:
-            unit = "" if ln.indicator.value_type != ValueType.COUNT else f" {ln.indicator.unit_vi}"
-            out.append(f"{ln.indicator.name_vi}: {ln.figure.display}{unit}.")
+            unit = "" if ln.indicator.value_type != ValueType.COUNT else f" {ln.indicator.unit}"
+            out.append(with_as_of(f"{ln.indicator.name}: {ln.figure.display}{unit}.", ln.as_of))
     return out
 
 
 def directive_sentence(d: Directive) -> str:
+    title = d.title.strip().rstrip(".")
+    if not (d.kind or d.number or d.issued_on or d.issuer):
+        return title + "."  # a bullet of its own (advice given, several documents), not one document
+    if language() == "en":
+        # The document's own words stay as issued; English only frames them (no half-translated sentence).
+        head = " ".join(x for x in (d.kind, d.number) if x) or _("Văn bản")
+        when = [d.issued_on.strftime("%d/%m/%Y")] if d.issued_on else []
+        return f"{', '.join([head, *when, *([d.issuer] if d.issuer else [])])}: {title}."
     parts = [d.kind or _("Văn bản")]
     if d.number:
         parts.append(_("số %(n)s") % {"n": d.number})
@@ -534,7 +590,6 @@ def directive_sentence(d: Directive) -> str:
         parts.append(_("ngày %(d)s") % {"d": d.issued_on.strftime("%d/%m/%Y")})
     if d.issuer:
         parts.append(_("của %(i)s") % {"i": d.issuer})
-    title = d.title.strip().rstrip(".")
     return (
         _("%(head)s về %(title)s.") % {"head": " ".join(parts), "title": title[:1].lower() + title[1:]}
         if title
@@ -550,23 +605,52 @@ def _place_date(n: Narrative | None) -> str:
     return _("%(place)s, ngày …… tháng …… năm ……") % {"place": place}
 
 
+DEFAULT_TITLE = gettext_noop("Báo cáo tình hình tuyên truyền cải cách hành chính và hiện đại hóa hành chính năm %(y)s")
+
+
+def issuing_unit(unit: OrgUnit, n: Narrative | None) -> OrgUnit:
+    """The unit that signs the report: the one the narrative names as issuer (a department of the unit), else the unit."""
+    issuer = (n.issuer if n else "").strip()
+    if issuer:
+        named = OrgUnit.objects.filter(parent=unit, name_vi__iexact=issuer).first()
+        if named is not None:
+            return named
+    return unit
+
+
+def _agency_name(unit: OrgUnit) -> str:
+    """A province, district or commune signs as its People's Committee (UBND)."""
+    if unit.kind in ADMINISTRATIVE_KINDS:
+        return _("UBND %(u)s") % {"u": unit.name}
+    return unit.name
+
+
 def _heading(unit: OrgUnit, year: int, quarter: int, n: Narrative | None) -> Heading:
-    admin = unit.kind in ADMINISTRATIVE_KINDS
-    unit_upper = (("UBND " if admin else "") + unit.name_vi).upper()
-    if n and n.issuer:
+    issuer = issuing_unit(unit, n)
+    unit_upper = _agency_name(unit).upper()
+    if issuer != unit:
+        parent, agency = unit_upper, issuer.name.upper()
+    elif n and n.issuer:
         parent, agency = unit_upper, n.issuer.upper()
     else:
         parent, agency = "", unit_upper
-    title = (n.title if n else "") or _(
-        "Báo cáo tình hình tuyên truyền cải cách hành chính và hiện đại hóa hành chính năm %(y)s"
-    ) % {"y": year}
-    subtitle = title[len("Báo cáo ") :] if title.lower().startswith("báo cáo ") else title
+    title = (n.title if n else "").strip()
+    if not title or title == DEFAULT_TITLE % {"y": year}:
+        title = _(DEFAULT_TITLE) % {"y": year}  # the standard title reads in the reader's language
+    prefix = _("Báo cáo ")
+    subtitle = title[len(prefix) :] if title.lower().startswith(prefix.lower()) else title
     subtitle = subtitle[:1].upper() + subtitle[1:]
     start, end = Period(year, 1).window_start, Period(year, quarter).window_end
     note = _("Số liệu từ ngày %(a)s đến ngày %(b)s") % {"a": start.strftime("%d/%m/%Y"), "b": end.strftime("%d/%m/%Y")}
     if quarter < 4:
         note = _("Lũy kế đến hết %(q)s — %(note)s") % {"q": Period(year, quarter).label, "note": note}
-    number = _("Số: %(n)s") % {"n": n.document_number} if n and n.document_number else _("Số: ……/BC")
+    if n and n.document_number:
+        number = _("Số: %(n)s") % {"n": n.document_number}
+    elif issuer.abbreviation:
+        # Decree 30/2020, Appendix I: number / kind's abbreviation (BC) - issuing unit's abbreviation.
+        number = _("Số: ……/BC-%(a)s") % {"a": issuer.abbreviation}
+    else:
+        number = _("Số: ……/BC")
     return Heading(parent, agency, number, _place_date(n), _("BÁO CÁO"), subtitle, note)
 
 
@@ -580,10 +664,11 @@ def annual_report(*, org_unit: OrgUnit, year: int, quarter: int = 4, layer: str 
     periods = [(year, 1, quarter), (year - 1, 1, quarter)] + [(year, q, q) for q in range(1, quarter + 1)]
     rollup, before, *per_quarter = Rollup.many(root=org_unit, periods=periods, indicators=indicators, layer=layer)
     targets = targets_for(org_unit=org_unit, year=year)
+    counted_on = as_of_dates(root=org_unit, year=year, quarter=quarter, indicators=indicators, layer=layer)
     lines = []
     for i in indicators:
         c = compare(rollup, before, i)
-        lines.append(Line(i, c.figure, c.previous, _quarters(i, per_quarter), targets.get(i.code), c))
+        lines.append(Line(i, c.figure, c.previous, _quarters(i, per_quarter), targets.get(i.code), c, counted_on.get(i.pk)))
     by_code = {ln.indicator.code: ln for ln in lines}
     figures = {code: ln.figure for code, ln in by_code.items()}
 

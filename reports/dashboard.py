@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy
 from campaigns.services import Progress, targets_for
 from indicators.aggregation import Comparison, Coverage, Figure, Layer, Rollup, compare, provisional_note, values_in_layer
 from indicators.completeness import Completeness, completeness
-from indicators.formatting import NO_DATA, number_vi, percent_vi
+from indicators.formatting import NO_DATA, number, percent
 from indicators.models import DataValue, Indicator, IndicatorGroup, Section, TimeAggregation, ValueType
 from indicators.periods import Period, current_period
-from organizations.models import OrgUnit
+from organizations.models import OrgUnit, UnitKind
 
 # The headline figures, in the order leaders read them (e-government first, then outreach).
 TILE_CODES = [
@@ -43,6 +43,7 @@ HEAT_CODES = [
     "edoc_exchange_rate",
     "commune_websites",
     "website_articles",
+    "leaflets_issued",
     "legal_outreach_sessions",
     "online_service_trainees",
     "grassroots_radio_broadcasts",
@@ -81,6 +82,25 @@ def period_label(year: int, quarter: int) -> str:
     return _("Năm %(year)s, lũy kế đến hết %(quarter)s") % {"year": year, "quarter": Period(year, quarter).label.split("/")[0]}
 
 
+# The not-yet-reported list, grouped as the province's office reads it.
+MISSING_GROUPS = [
+    (gettext_lazy("Sở, ban, ngành"), {UnitKind.DEPARTMENT, UnitKind.CENTRAL_AGENCY}),
+    (gettext_lazy("Cơ quan báo chí"), {UnitKind.PRESS}),
+    (gettext_lazy("Địa phương"), {UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE}),
+]
+
+
+def subtree_kinds(unit: OrgUnit, year: int) -> set[str]:
+    """Kinds of the units of unit's subtree open during the year (one query): which indicators it reports."""
+    start, end = Period(year, 1).calendar_start, Period(year, 4).calendar_end
+    return set(OrgUnit.objects.subtree_of(unit).active_between(start, end).values_list("kind", flat=True).distinct())
+
+
+def reported_in(indicators: list[Indicator], kinds: set[str]) -> list[Indicator]:
+    """The indicators some unit of these kinds reports: a district's dashboard has no TV or newspaper tiles."""
+    return [i for i in indicators if kinds.intersection(i.reported_by_kinds)]
+
+
 # -- tiles ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Change:
@@ -111,8 +131,8 @@ class Change:
             return _("không so sánh được") if self.reason else NO_DATA
         sign = "+" if self.delta > 0 else "−" if self.delta < 0 else "±"
         if self.in_points:
-            return _("%(sign)s%(n)s điểm %%") % {"sign": sign, "n": number_vi(abs(self.delta))}
-        return f"{sign}{percent_vi(abs(self.delta))}"
+            return _("%(sign)s%(n)s điểm %%") % {"sign": sign, "n": number(abs(self.delta))}
+        return f"{sign}{percent(abs(self.delta))}"
 
 
 def change_of(c: Comparison) -> Change:
@@ -163,11 +183,11 @@ class Tile:
 
     @property
     def rate_display(self) -> str:
-        return percent_vi(self.progress.rate) if self.progress else NO_DATA
+        return percent(self.progress.rate) if self.progress else NO_DATA
 
     @property
     def target_display(self) -> str:
-        return number_vi(self.progress.target.value) if self.progress else NO_DATA
+        return number(self.progress.target.value) if self.progress else NO_DATA
 
     @property
     def progress_width(self) -> int:
@@ -201,7 +221,7 @@ class Slice:
     parts: list[tuple[Indicator, Figure]]
 
     def as_json(self) -> dict:
-        return {"label": self.group.name, "value": float(self.total), "display": number_vi(self.total)}
+        return {"label": self.group.name, "value": float(self.total), "display": number(self.total)}
 
 
 @dataclass
@@ -222,7 +242,7 @@ class ChildCompleteness:
 
     @property
     def rate_display(self) -> str:
-        return NO_DATA if self.rate is None else percent_vi(Decimal(str(round(self.rate, 2))))
+        return NO_DATA if self.rate is None else percent(Decimal(str(round(self.rate, 2))))
 
 
 @dataclass
@@ -247,6 +267,18 @@ class Dashboard:
     def provisional_note(self) -> str:
         return provisional_note(self.layer)
 
+    children: list[OrgUnit] = field(default_factory=list)
+
+    @property
+    def missing_by_group(self) -> list[tuple[str, list]]:
+        """(label, statuses) of the units that have not reported, departments, press and localities apart."""
+        out = []
+        for label, kinds in MISSING_GROUPS:
+            statuses = [s for s in self.completeness.missing if s.unit.kind in kinds]
+            if statuses:
+                out.append((label, statuses))
+        return out
+
     @property
     def period(self) -> Period:
         return Period(self.year, self.quarter)
@@ -268,7 +300,7 @@ class Dashboard:
         """What static/js/dashboard.js draws; the page renders the same numbers as tables."""
         ind = self.chart_indicator
         return {
-            "indicator": {"code": ind.code, "name": ind.name, "unit": ind.unit_vi, "isRate": ind.value_type != ValueType.COUNT},
+            "indicator": {"code": ind.code, "name": ind.name, "unit": ind.unit, "isRate": ind.value_type != ValueType.COUNT},
             "trend": [p.as_json() for p in self.trend],
             "ranking": [p.as_json() for p in self.ranking if p.figure.number is not None],
             "composition": [s.as_json() for s in self.composition if s.total],
@@ -291,7 +323,7 @@ def dashboard(
     layer: str = Layer.OFFICIAL,
 ) -> Dashboard:
     """Everything the dashboard of `unit` shows for the year up to `quarter` (a bounded number of queries)."""
-    choosable = chart_choices(section)
+    choosable = reported_in(chart_choices(section), subtree_kinds(unit, year)) or chart_choices(section)
     by_code = {i.code: i for i in choosable}
     chart = by_code.get(chart_code or "") or by_code.get(DEFAULT_CHART[section]) or choosable[0]
     tile_inds = [by_code[c] for c in TILE_CODES if c in by_code]
@@ -316,13 +348,16 @@ def dashboard(
         c = compare(now, before, chart, child.pk)
         ranking.append(Point(child.name, c.figure, child, change_of(c)))
     ranking.sort(key=lambda p: (p.figure.number is None, -(p.figure.number or 0), p.unit.code))
+    # Only the columns some child has a figure for, and only the children with a figure in one of them.
+    heat_inds = [i for i in heat_inds if any(now.figure(i, c.pk).number is not None for c in children)]
     heat_rows = []
     for child in children:
         cells = []
         for ind in heat_inds:
             c = compare(now, before, ind, child.pk)
             cells.append((ind, c.figure, change_of(c)))
-        heat_rows.append(HeatRow(child, cells))
+        if any(not fig.is_empty for _i, fig, _c in cells):
+            heat_rows.append(HeatRow(child, cells))
     return Dashboard(
         unit=unit,
         year=year,
@@ -336,9 +371,11 @@ def dashboard(
         composition=composition(now, outreach),
         heat_columns=heat_inds,
         heat_rows=heat_rows,
-        completeness=(done := completeness(root=unit, year=year, quarter=quarter)),
+        # The unit's own report is not in its list: the province does not wait for itself.
+        completeness=(done := completeness(root=unit, year=year, quarter=quarter, include_root=False)),
         by_child=completeness_by_child(done, unit, children),
         layer=layer,
+        children=children,
     )
 
 
@@ -366,9 +403,13 @@ def trend(
     years = max(1, min(years, MAX_TREND_YEARS))
     periods = [(y, q, q) for y in range(year - years + 1, year + 1) for q in range(1, (quarter if y == year else 4) + 1)]
     rollups = Rollup.many(root=unit, periods=periods, indicators=[indicator], layer=layer)  # one set of queries for all
-    return [
-        Point(_("Q%(q)s/%(y)s") % {"q": q, "y": y}, r.figure(indicator)) for (y, q, _q), r in zip(periods, rollups, strict=True)
+    points = [
+        (y, Point(_("Q%(q)s/%(y)s") % {"q": q, "y": y}, r.figure(indicator)))
+        for (y, q, _q), r in zip(periods, rollups, strict=True)
     ]
+    # The line starts with the first year that has data (empty years before it only squeeze the chart).
+    first = next((y for y, p in points if not p.figure.is_empty), year)
+    return [p for y, p in points if y >= first]
 
 
 def composition(rollup: Rollup, outreach: list[Indicator]) -> list[Slice]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from indicators.formatting import NO_DATA, percent_vi
+from indicators.formatting import NO_DATA, percent
 
 # Anything between double braces is a placeholder attempt; only `code` or `code|filter` is valid.
 ANY_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
@@ -92,7 +92,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 def rate_display(rate) -> str:
-    return percent_vi(rate)
+    return percent(rate)
 
 
 class NarrativePublished(Exception):
@@ -184,4 +184,5 @@ def changed_since_publication(narrative, figures: Mapping) -> list[str]:
     if not narrative or not narrative.published or not narrative.published_figures:
         return []
     then = narrative.published_figures
-    return [code for code, f in figures.items() if then.get(code, {}).get("display") != f.display]
+    # Published figures are stored in Vietnamese: compare like with like, whatever the reader's language.
+    return [code for code, f in figures.items() if then.get(code, {}).get("display") != f.display_in("vi")]

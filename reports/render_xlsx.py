@@ -9,6 +9,7 @@ would run as a formula (=, +, -, @ first) gets a leading apostrophe.
 """
 
 import io
+import math
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -46,12 +47,30 @@ def _number(d) -> int | float | None:
 class _Styles:
     """One styled prototype cell per look; data cells share its style array (cheap in write-only mode)."""
 
-    def __init__(self, ws):
+    def __init__(self, ws, widths=()):
         self.ws = ws
+        self.widths = list(widths)
+        self.rows = 0
         self._protos = {}
+        self._wrapped = False  # a wrapped cell since the last row: that row needs its height
+
+    def append(self, cells) -> None:
+        """Write a row; a row with wrapped text gets the height its longest text needs (LibreOffice prints it so)."""
+        self.rows += 1
+        if self._wrapped:
+            lines = 1
+            for i, c in enumerate(cells):
+                if hasattr(c, "alignment") and c.alignment.wrap_text and c.value:  # a styled cell, not a plain value
+                    width = self.widths[i] if i < len(self.widths) else 10
+                    lines = max(lines, math.ceil(len(str(c.value)) / max(1.0, width * 1.1)))
+            if lines > 1:
+                self.ws.row_dimensions[self.rows].height = LINE_PT * lines
+            self._wrapped = False
+        self.ws.append(cells)
 
     def cell(self, value, fmt: str | None = None, bold: bool = False, wrap: bool = False, indent: int = 0, fill: bool = False):
         key = (fmt, bold, wrap, indent, fill)
+        self._wrapped = self._wrapped or wrap
         if key == (None, False, False, 0, False):
             return value  # a plain value: write-only mode reuses one cell object for these
         proto = self._protos.get(key)
@@ -86,26 +105,37 @@ class _Styles:
         return self.cell(float(Decimal(percent) / 100), fmt=PCT, **kw)
 
 
-def _setup(ws, widths: list[float], title_rows: str, freeze: str, landscape: bool = True) -> _Styles:
+# Printed at a fixed scale, never "fit to one page wide": 11 pt text prints at 11 × 0.8 ≈ 8.8 pt, and a
+# sheet wider than the paper runs on to further pages, its title rows and columns repeated on each.
+PRINT_SCALE = 80
+LINE_PT = 15  # one line of 11 pt text
+
+
+def _setup(
+    ws, widths: list[float], title_rows: str, freeze: str, landscape: bool = True, title_cols: str | None = None
+) -> _Styles:
     for n, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(n)].width = w
     ws.freeze_panes = freeze
     ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.scale = PRINT_SCALE
+    ws.page_setup.pageOrder = "overThenDown"  # a wide sheet prints its columns page by page, row band by row band
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
     ws.print_options.gridLines = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    return _Styles(ws)
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    return _Styles(ws, widths)
 
 
 def _title(ws, st: _Styles, report, name: str) -> None:
-    ws.append([st.text(f"{name} — {report.unit.name_vi} — {report.heading.subtitle}", bold=True)])
+    st.append([st.text(f"{name} — {report.unit.name} — {report.heading.subtitle}", bold=True)])
     # The period, then what the figures rest on: a provisional layer's mark and the coverage, in the same row.
     notes = [report.heading.period_note, report.provisional_note, report.coverage_note]
-    ws.append([st.text(" · ".join(n for n in notes if n), bold=bool(report.provisional_note))])
+    st.append([st.text(" · ".join(n for n in notes if n), bold=bool(report.provisional_note))])
 
 
 def _figure_cells(st: _Styles, indicator, fig) -> list:
@@ -119,9 +149,9 @@ def _figure_cells(st: _Styles, indicator, fig) -> list:
 
 def _sheet_figures(wb, report) -> None:
     ws = wb.create_sheet(_("Báo cáo"))
-    st = _setup(ws, [7, 28, 30, 60, 11, 13, 10, 10, 13, 10, 10, 12, 12, 13, 12], "4:4", "E5")
+    st = _setup(ws, [6, 20, 24, 46, 10, 11, 9, 9, 11, 9, 9, 11, 11, 11, 11, 11], "4:4", "E5", title_cols="D:D")
     _title(ws, st, report, _("Số liệu báo cáo"))
-    ws.append([])
+    st.append([])
     headers = [
         _("Phần"),
         _("Nhóm"),
@@ -138,30 +168,32 @@ def _sheet_figures(wb, report) -> None:
         _("Tăng/giảm (điểm %)"),
         _("Kế hoạch năm"),
         _("Tỷ lệ đạt kế hoạch"),
+        _("Tính đến ngày"),
     ]
-    ws.append([st.text(h, bold=True, wrap=True, fill=True) for h in headers])
+    st.append([st.text(h, bold=True, wrap=True, fill=True) for h in headers])
     for part in report.parts:
         for g in part.groups:
             for ln in g.lines:
                 ind = ln.indicator
                 count = ind.value_type == ValueType.COUNT
                 change = ln.change
-                ws.append(
+                st.append(
                     [
                         st.text(part.code),
-                        st.text(g.group.name_vi),
+                        st.text(g.group.name),
                         st.text(ind.code),
-                        st.text(ind.name_vi, wrap=True),
-                        st.text(ind.unit_vi),
+                        st.text(ind.name, wrap=True),
+                        st.text(ind.unit),
                         *_figure_cells(st, ind, ln.figure),
                         *_figure_cells(st, ind, ln.previous),
                         st.pct(change) if count and change is not None else None,
                         st.cell(float(change), fmt=POINTS) if not count and change is not None else None,
                         st.num(ln.target.value) if ln.target else None,
                         st.pct(ln.rate),
+                        st.cell(ln.as_of, fmt=DATE) if ln.as_of else None,
                     ]
                 )
-    ws.auto_filter.ref = f"A4:O{4 + len(report.lines)}"
+    ws.auto_filter.ref = f"A4:P{4 + len(report.lines)}"
 
 
 def _sheet_units(wb, report) -> None:
@@ -173,19 +205,19 @@ def _sheet_units(wb, report) -> None:
     for ln in report.lines:
         parts = ("num", "den") if ln.indicator.value_type == ValueType.RATIO else ("value",)
         cols += [(ln.indicator, p, w) for w in (0, 1) for p in parts]
-    st = _setup(ws, [14, 40, 18] + [12] * len(cols), "4:5", "D6")
+    st = _setup(ws, [12, 34, 16] + [12] * len(cols), "4:5", "D6", title_cols="A:B")
     _title(ws, st, report, _("Số liệu theo đơn vị, so với cùng kỳ năm trước"))
-    ws.append([])
+    st.append([])
     sub = {"num": _("tử số"), "den": _("mẫu số")}
-    ws.append(
+    st.append(
         [
             st.text(_("Mã đơn vị"), bold=True, fill=True),
             st.text(_("Đơn vị"), bold=True, fill=True),
             st.text(_("Loại"), bold=True, fill=True),
         ]
-        + [st.text(ind.name_vi + (f" ({sub[p]})" if p in sub else ""), bold=True, wrap=True, fill=True) for ind, p, _w in cols]
+        + [st.text(ind.name + (f" ({sub[p]})" if p in sub else ""), bold=True, wrap=True, fill=True) for ind, p, _w in cols]
     )
-    ws.append(
+    st.append(
         [None, None, None] + [st.text(f"{ind.code} · {years[w]}" + (f" · {sub[p]}" if p in sub else "")) for ind, p, w in cols]
     )
     kinds = {k: safe_text(v) for k, v in UnitKind.choices}
@@ -193,7 +225,7 @@ def _sheet_units(wb, report) -> None:
     inds = [ln.indicator for ln in report.lines]
     figs_of = [(i.value_type, rollups[0].figures[i.pk], rollups[1].figures[i.pk]) for i in inds]
     num, pct = st.num, st.pct
-    for uid, code, name, kind, depth in report.subtree_units().iterator(chunk_size=2000):
+    for uid, code, name, kind, depth in report.subtree_units():
         row = [code and safe_text(code), st.text(name, indent=min(depth - root_depth, 10)), kinds.get(kind, kind)]
         for t, now, before in figs_of:
             for figs in (now, before):
@@ -206,16 +238,16 @@ def _sheet_units(wb, report) -> None:
                     row.append(pct(f.value))
                 else:
                     row.append(num(f.value))
-        ws.append(row)
+        st.append(row)
 
 
 def _sheet_quarters(wb, report) -> None:
     ws = wb.create_sheet(_("Theo quý"))
     n = len(report.quarter_labels)
-    st = _setup(ws, [30, 60, 12] + [13] * (n + 2), "4:4", "D5")
+    st = _setup(ws, [26, 46, 11] + [11] * (n + 2), "4:4", "D5", title_cols="B:B")
     _title(ws, st, report, _("Số liệu theo quý"))
-    ws.append([])
-    ws.append(
+    st.append([])
+    st.append(
         [st.text(h, bold=True, wrap=True, fill=True) for h in [_("Mã chỉ tiêu"), _("Chỉ tiêu"), _("Đơn vị tính")]]
         + [st.text(q, bold=True, fill=True) for q in report.quarter_labels]
         + [st.text(_("Cả kỳ"), bold=True, fill=True), st.text(_("Cùng kỳ năm trước"), bold=True, wrap=True, fill=True)]
@@ -225,29 +257,25 @@ def _sheet_quarters(wb, report) -> None:
         figs = [*ln.quarters, ln.figure, ln.previous]
         if ind.value_type == ValueType.RATIO:
             for key, label in (("numerator", _("tử số")), ("denominator", _("mẫu số"))):
-                ws.append(
-                    [st.text(ind.code), st.text(f"{ind.name_vi} ({label})", wrap=True), st.text(ind.unit_vi)]
+                st.append(
+                    [st.text(ind.code), st.text(f"{ind.name} ({label})", wrap=True), st.text(ind.unit)]
                     + [st.num(getattr(f, key)) for f in figs]
                 )
         elif ind.value_type == ValueType.PERCENT:
-            ws.append(
-                [st.text(ind.code), st.text(ind.name_vi, wrap=True), st.text(ind.unit_vi)] + [st.pct(f.value) for f in figs]
-            )
+            st.append([st.text(ind.code), st.text(ind.name, wrap=True), st.text(ind.unit)] + [st.pct(f.value) for f in figs])
         else:
-            ws.append(
-                [st.text(ind.code), st.text(ind.name_vi, wrap=True), st.text(ind.unit_vi)] + [st.num(f.value) for f in figs]
-            )
+            st.append([st.text(ind.code), st.text(ind.name, wrap=True), st.text(ind.unit)] + [st.num(f.value) for f in figs])
 
 
 def _sheet_directives(wb, report) -> None:
     ws = wb.create_sheet(_("Văn bản chỉ đạo"))
-    st = _setup(ws, [6, 7, 14, 22, 14, 30, 80], "4:4", "A5")
+    st = _setup(ws, [6, 6, 12, 20, 12, 26, 70], "4:4", "A5")
     _title(ws, st, report, _("Văn bản chỉ đạo, điều hành"))
-    ws.append([])
+    st.append([])
     headers = [_("STT"), _("Phần"), _("Loại"), _("Số, ký hiệu"), _("Ngày ban hành"), _("Cơ quan ban hành"), _("Trích yếu")]
-    ws.append([st.text(h, bold=True, fill=True) for h in headers])
+    st.append([st.text(h, bold=True, fill=True) for h in headers])
     for n, d in enumerate(report.directives, start=1):
-        ws.append(
+        st.append(
             [
                 st.num(n),
                 st.text(d.part),
@@ -262,13 +290,13 @@ def _sheet_directives(wb, report) -> None:
 
 def _sheet_narrative(wb, report) -> None:
     ws = wb.create_sheet(_("Nội dung"))
-    st = _setup(ws, [28, 110], "4:4", "A5", landscape=False)
+    st = _setup(ws, [24, 80], "4:4", "A5", landscape=False)
     _title(ws, st, report, _("Nội dung báo cáo"))
-    ws.append([])
-    ws.append([st.text(_("Mục"), bold=True, fill=True), st.text(_("Nội dung"), bold=True, fill=True)])
+    st.append([])
+    st.append([st.text(_("Mục"), bold=True, fill=True), st.text(_("Nội dung"), bold=True, fill=True)])
     for label, paras in report.narrative_items():
         for p in paras:
-            ws.append([st.text(label), st.text(p, wrap=True)])
+            st.append([st.text(label), st.text(p, wrap=True)])
 
 
 def write(report, fileobj) -> None:

@@ -20,7 +20,21 @@ NARRATIVE = {
         "tiếp nhận và trả kết quả thủ tục hành chính qua bưu chính công ích, hiệu quả của các trung tâm hành chính công, "
         "kỷ luật, kỷ cương hành chính và chính quyền điện tử.\n"
         "Sở Thông tin và Truyền thông lập fanpage \u201cHành chính công Hà Tĩnh\u201d trên Facebook và xây dựng một chuyên đề "
-        "truyền thanh về cải cách hành chính phát trên hệ thống truyền thanh cơ sở."
+        "truyền thanh về cải cách hành chính phát trên hệ thống truyền thanh cơ sở.\n"
+        "Chuyên đề Pháp luật và cuộc sống trên truyền hình, mục \u201cVăn bản pháp luật\u201d trên phát thanh giới thiệu chính "
+        "sách về đất đai, thuế, công thương, tinh giản biên chế, cấp phép khai thác khoáng sản và dịch vụ công trực tuyến; "
+        "cải cách hành chính được lồng ghép vào các chuyên mục \u201cGặp gỡ đối thoại\u201d, \u201cNông thôn mới\u201d, "
+        "\u201cTrang Truyền hình các địa phương\u201d.\n"
+        "Báo Hà Tĩnh duy trì chuyên mục \u201cCải cách hành chính\u201d trên báo in và báo điện tử; Đài và Báo đưa phóng sự, "
+        "bài viết lên mạng xã hội, thu hút hàng chục ngàn lượt thích và chia sẻ.\n"
+        "Cổng Thông tin điện tử tỉnh hoàn thành nâng cấp, lập chuyên mục \u201cCải cách hành chính\u201d và duy trì các chuyên "
+        "mục \u201cDoanh nghiệp hỏi, cơ quan nhà nước trả lời\u201d, \u201cTư vấn hỗ trợ pháp lý doanh nghiệp\u201d.\n"
+        "Các sở, ngành, địa phương xây dựng kế hoạch tuyên truyền cải cách hành chính theo Chương trình tổng thể cải cách "
+        "hành chính nhà nước giai đoạn 2011-2020; cán bộ bộ phận một cửa trực tiếp hướng dẫn người dân dùng Cổng dịch vụ "
+        "công trực tuyến của tỉnh; dịch vụ công mức độ 4 chạy tại Cục Thuế tỉnh, Cục Hải quan tỉnh, Bảo hiểm Xã hội tỉnh và "
+        "Sở Tài chính.\n"
+        "Trang thông tin điện tử của tất cả các sở, ngành, địa phương cập nhật, công khai thủ tục hành chính và liên kết đến "
+        "Cổng dịch vụ công của tỉnh; hệ thống truyền thanh cơ sở tiếp, phát đầy đủ chương trình của tỉnh và Trung ương."
     ),
     "strengths_a": (
         "UBND tỉnh và cấp ủy, chính quyền các cấp quan tâm chỉ đạo nên Kế hoạch tuyên truyền năm 2018 được triển khai và "
@@ -54,7 +68,17 @@ NARRATIVE = {
     "results_b": (
         "Hệ thống hội nghị truyền hình trực tuyến, quản lý văn bản và điều hành, thư điện tử công vụ và Công báo điện tử "
         "vận hành ổn định, hỗ trợ tốt cho công tác cải cách hành chính.\n"
-        "Sàn giao dịch thương mại điện tử của tỉnh chưa đáp ứng yêu cầu mới; dự án nâng cấp Sàn đang được lập."
+        "Sàn giao dịch thương mại điện tử của tỉnh chưa đáp ứng yêu cầu mới; dự án nâng cấp Sàn đang được lập.\n"
+        "Mọi cơ quan hành chính từ cấp tỉnh đến cấp xã đã có máy tính kết nối Internet; gửi nhận văn bản điện tử và chữ ký "
+        "số được dùng đồng bộ từ tỉnh đến xã.\n"
+        "Việc công khai các nhóm thông tin theo Quyết định 739/QĐ-UBND ngày 22/3/2017 được triển khai, nhưng còn thiếu nhiều "
+        "nội dung ở Vũ Quang, Hương Khê, thị xã Kỳ Anh và huyện Kỳ Anh.\n"
+        "Toàn bộ {{ online_dossiers_commune }} hồ sơ dịch vụ công trực tuyến cấp xã phát sinh tại thị xã Hồng Lĩnh.\n"
+        "Phần mềm tác nghiệp nội bộ dùng nhiều năm từ cấp tỉnh đến cấp huyện và một số xã; vài xã dùng chưa hiệu quả vì "
+        "lãnh đạo xã chưa dùng phần mềm, văn bản vẫn trình duyệt trên giấy (Vũ Quang, thị xã Kỳ Anh, huyện Kỳ Anh, huyện "
+        "Lộc Hà…). Một cửa điện tử đang được nhân rộng xuống cấp xã.\n"
+        "Phần mềm quản lý cán bộ, công chức, viên chức của Sở Nội vụ dùng ở mọi sở, ngành, huyện; một số đơn vị chưa cập "
+        "nhật đủ thông tin từng hồ sơ. Dữ liệu khám chữa bệnh đã liên thông về hệ thống quản lý hồ sơ sức khỏe."
     ),
     "strengths_b": (
         "An toàn thông tin trong các cơ quan nhà nước được bảo đảm thường xuyên, có hiệu quả, hỗ trợ xây dựng chính quyền "
@@ -84,6 +108,7 @@ NARRATIVE = {
 }
 
 # The directive documents of 2018 as the report lists them (facts: numbers, dates, issuers, subjects).
+# The last two are the report's bullets on advice given rather than single documents: no kind, no number.
 DIRECTIVES = [
     (
         "Kế hoạch",
@@ -148,6 +173,26 @@ DIRECTIVES = [
         datetime.date(2018, 8, 3),
         "UBND tỉnh",
         "Bảo đảm an toàn thông tin mạng trong hoạt động của cơ quan nhà nước tỉnh Hà Tĩnh giai đoạn 2018-2020",
+    ),
+    (
+        "",
+        "",
+        None,
+        "",
+        "Tham mưu thực hiện an toàn, an ninh thông tin theo Công văn số 194/CATTT-TTTV ngày 23/4/2018, các Công văn số "
+        "109/VNCERT-KTHT&GS ngày 23/4/2018 và số 85/VNCERT-DPUC của VNCERT, và triển khai Thông tư số 31/2017/TT-BTTTT về "
+        "giám sát an toàn hệ thống thông tin",
+    ),
+    (
+        "",
+        "",
+        None,
+        "",
+        "Tham mưu ban hành: quyết định kiện toàn Ban Chỉ đạo CNTT tỉnh; quyết định lập Hội đồng lựa chọn phần mềm quản lý "
+        "văn bản và điều hành; kế hoạch thực hiện Kiến trúc Chính quyền điện tử tỉnh Hà Tĩnh phiên bản 1.0 giai đoạn "
+        "2018-2020; chương trình hỗ trợ doanh nghiệp ứng dụng CNTT giai đoạn 2018-2020; kế hoạch ứng dụng CNTT năm 2019 "
+        "theo Công văn số 3405/BTTTT-THH của Bộ Thông tin và Truyền thông; Bộ tiêu chí đánh giá chính quyền điện tử; kế "
+        "hoạch ứng phó sự cố an toàn thông tin năm 2019",
     ),
 ]
 

@@ -88,11 +88,24 @@
       options: {
         maintainAspectRatio: false,
         plugins: {
-          legend: { position: "right", labels: { boxWidth: 12, font: { size: 12 } } },
+          // The channels' names are long: the legend is a list under the chart, where they wrap.
+          legend: { display: false },
           tooltip: { callbacks: { label: function (ctx) { return " " + data.composition[ctx.dataIndex].display; } } }
         }
       }
     });
+    var legend = document.getElementById("legend-composition");
+    if (legend) {
+      data.composition.forEach(function (p, i) {
+        var item = document.createElement("li");
+        var swatch = document.createElement("span");
+        swatch.className = "swatch";
+        swatch.style.backgroundColor = PALETTE[i % PALETTE.length];
+        item.appendChild(swatch);
+        item.appendChild(document.createTextNode(p.label + " — " + p.display));
+        legend.appendChild(item);
+      });
+    }
   }
 
   // Charts redraw at the paper's width before printing.

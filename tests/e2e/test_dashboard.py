@@ -77,3 +77,43 @@ def test_figure_drill_down_from_a_tile(page, seeded_live_server, artifacts):
     assert page.get_by_role("heading", name="Lượt người dân, doanh nghiệp được tập huấn về dịch vụ công trực tuyến").is_visible()
     assert page.get_by_text("14 đơn vị có số liệu tạo nên con số trên").is_visible()
     page.screenshot(path=str(artifacts / "dashboard-figure-2018.png"), full_page=True)
+
+
+def test_the_2018_heat_table_fits_and_the_donut_legend_reads_whole(page, seeded_live_server, artifacts):
+    server = seeded_live_server
+    seen = watch(page, server)
+    login(page, server, "leader")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{server.url}/?year=2018")
+    page.wait_for_load_state("networkidle")
+    heat = page.locator(".heat-table")
+    heat.scroll_into_view_if_needed()
+    fits = page.evaluate(
+        "() => { const t = document.querySelector('.heat-table'); return t.scrollWidth <= t.parentElement.clientWidth + 1; }"
+    )
+    assert fits  # no column scrolls off
+    cells = heat.locator("tbody td")
+    dashes = sum(1 for t in cells.all_inner_texts() if t.strip() == "—")
+    assert cells.count() > 0 and dashes < cells.count() / 2
+    page.screenshot(path=str(artifacts / "dashboard-2018-heat.png"))
+    legend = page.locator("#legend-composition li")
+    assert legend.count() == 4
+    for item in legend.all():
+        box = item.bounding_box()
+        # each label is shown whole: its text is not wider than its line
+        assert item.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), item.inner_text()
+        assert box["height"] > 0
+    assert "Tuyên truyền trên các cơ quan thông tấn, báo chí" in legend.first.inner_text()
+    page.locator("#mix-title").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "dashboard-2018-donut.png"))
+    assert seen["errors"] == []
+
+
+def test_a_districts_dashboard_shows_only_what_it_reports(page, seeded_live_server, artifacts):
+    server = seeded_live_server
+    login(page, server, "leader")
+    page.goto(f"{server.url}/?unit=HT-443&year=2018")
+    names = page.locator(".tile .tile-name").all_inner_texts()
+    assert names and not any("Đài Phát thanh" in n or "báo in" in n or "cấp tỉnh và cấp huyện" in n for n in names)
+    assert page.locator(".tile", has_text="Lượt chương trình phát thanh").locator(".tile-figure a").inner_text().strip() == "215"
+    page.screenshot(path=str(artifacts / "dashboard-2018-can-loc.png"), full_page=True)

@@ -139,7 +139,53 @@ def test_heat_table_colours_a_unit_against_its_own_past(province, figures_2024):
     cells = {ind.code: (fig.display, change.direction, change.strong) for ind, fig, change in row.cells}
     assert cells["online_dossiers"] == ("30", "up", True)  # 10 → 30
     assert cells["edoc_exchange_rate"] == ("90%", "up", True)  # 75 → 90: 15 points
-    assert cells["website_articles"] == ("—", "none", False)
+    # No child has website articles in 2024: no column of dashes for it.
+    assert "website_articles" not in cells
+    assert [i.code for i in board.heat_columns] == ["online_dossiers", "edoc_exchange_rate", "commune_websites"]
+    # Only the children with a figure are rows.
+    assert [r.unit.code for r in board.heat_rows] == ["HT-443", "HT-444"]
+
+
+def test_the_2018_heat_table_has_columns_with_data_and_districts_as_rows(client, leader):
+    client.force_login(leader)
+    board = client.get("/?year=2018").context["board"]
+    columns = [i.code for i in board.heat_columns]
+    assert columns == [
+        "commune_websites",
+        "website_articles",
+        "leaflets_issued",
+        "legal_outreach_sessions",
+        "online_service_trainees",
+        "grassroots_radio_broadcasts",
+    ]
+    cells = [fig for r in board.heat_rows for _i, fig, _c in r.cells]
+    assert sum(f.is_empty for f in cells) < len(cells) / 2  # mostly figures, not dashes
+    rows = {r.unit.code for r in board.heat_rows}
+    assert {"HT-443", "HT-SNV"} <= rows and "HT-DPTTH" not in rows  # the TV station has none of these
+
+
+def test_a_districts_dashboard_has_no_province_only_tiles(client, leader):
+    client.force_login(leader)
+    r = client.get("/?unit=HT-443&year=2018")
+    board = r.context["board"]
+    codes = {t.indicator.code for t in board.tiles}
+    assert codes.isdisjoint({"tv_radio_bulletins", "provincial_newspaper_articles", "level3_services_province_district"})
+    assert {"online_dossiers", "grassroots_radio_broadcasts", "online_service_trainees"} <= codes
+    assert {t.indicator.code: t.figure.display for t in board.tiles}["online_service_trainees"] == "769"
+    assert all(i.is_reported_by("district") or i.is_reported_by("commune") for i in board.choosable)
+
+
+def test_trend_starts_with_the_first_year_that_has_data(province):
+    board = selectors.dashboard(unit=province, year=2018, quarter=4, chart_code="website_articles", trend_years=5)
+    labels = [p.label for p in board.trend]
+    assert labels[0] == "Q1/2018" and len(labels) == 4
+    assert sum(int(p.figure.value) for p in board.trend) == 12000
+
+
+def test_the_donut_legend_is_a_list_under_the_chart(client, leader):
+    client.force_login(leader)
+    html = client.get("/?year=2018").content.decode()
+    assert '<ul class="chart-legend" id="legend-composition"' in html
 
 
 def test_section_filter_keeps_only_that_sections_indicators(client, leader):
@@ -170,7 +216,8 @@ def test_completeness_counts_on_time_late_and_missing(client, leader, province):
     board = selectors.dashboard(unit=province, year=2024, quarter=2)
     done = board.completeness
     expected = done.expected
-    assert expected == 38  # the province, its departments, agencies, press and districts open in Q2/2024
+    assert expected == 37  # its departments, agencies, press and districts open in Q2/2024; not the province itself
+    assert "HT" not in {s.unit.code for s in done.units}
     assert (len(done.reported), len(done.on_time), len(done.late), len(done.missing)) == (2, 1, 1, expected - 2)
     missing = {s.unit.code for s in done.missing}
     assert "HT-445" in missing and "HT-443" not in missing and "HT-444" not in missing
@@ -178,8 +225,15 @@ def test_completeness_counts_on_time_late_and_missing(client, leader, province):
     client.force_login(leader)
     html = client.get("/?year=2024&quarter=2").content.decode()
     assert f"2/{expected} đơn vị đã gửi" in html
-    assert "Huyện Thạch Hà" in html.split("Đơn vị chưa gửi báo cáo")[1].split("</ul>")[0]
-    assert "Huyện Can Lộc" not in html.split("Đơn vị chưa gửi báo cáo")[1].split("</ul>")[0]
+    missing_html = html.split("Đơn vị chưa gửi báo cáo")[1].split('class="table-limit"')[0]
+    assert "Huyện Thạch Hà" in missing_html and "Huyện Can Lộc" not in missing_html
+    # grouped: departments, press, localities, each with its count
+    groups = [(str(label), [s.unit.code for s in statuses]) for label, statuses in board.missing_by_group]
+    assert [g[0] for g in groups] == ["Sở, ban, ngành", "Cơ quan báo chí", "Địa phương"]
+    assert sorted(groups[1][1]) == ["HT-BAO", "HT-DPTTH"]
+    assert "HT-445" in groups[2][1] and "HT-SNV" in groups[0][1]
+    assert "Cơ quan báo chí (2)" in missing_html
+    assert missing_html.index("Sở, ban, ngành") < missing_html.index("Cơ quan báo chí") < missing_html.index("Địa phương")
 
 
 def test_completeness_by_child_counts_each_childs_subtree(province):

@@ -2,14 +2,15 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.models import Channel
-from indicators.services import VALUE_COLUMNS, NotAllowed, values_import
+from indicators.services import OPTIONAL_VALUE_COLUMNS, VALUE_COLUMNS, NotAllowed, values_import
 from organizations import access
 from reform_portal.commands import read_file, run_import
 
 
 class Command(BaseCommand):
     help = (
-        f"Import quarterly values from a .csv or .xlsx with the columns {', '.join(VALUE_COLUMNS)}. "
+        f"Import quarterly values from a .csv or .xlsx with the columns {', '.join(VALUE_COLUMNS)} "
+        f"(optional: {', '.join(OPTIONAL_VALUE_COLUMNS)}, dd/mm/yyyy). "
         "All or nothing: any bad row saves nothing and is listed with its line number. "
         "--approve loads a province's history as approved quarters (a reviewer or administrator, named with --by)."
     )

@@ -146,10 +146,12 @@ class Command(BaseCommand):
     def _narrative(self, province):
         Narrative.objects.update_or_create(org_unit=province, year=2018, defaults=report_2018.NARRATIVE)
         for order, (kind, number, issued_on, issuer, title) in enumerate(report_2018.DIRECTIVES, start=1):
+            # A numbered document is found by its number; a bullet without one by its words.
+            key = {"number": number} if number else {"number": "", "title": title}
             Directive.objects.update_or_create(
                 org_unit=province,
                 year=2018,
-                number=number,
+                **key,
                 defaults={"kind": kind, "issued_on": issued_on, "issuer": issuer, "title": title, "order": order, "part": "B"},
             )
 
