@@ -159,8 +159,21 @@
     row.classList.toggle("has-error", errors.length > 0);
   }
 
+  // Leaving a cell by pressing a button (Save): check it only once the press is over, or the message
+  // appearing or vanishing would move the button away from under the pointer and lose the click.
+  var pressing = false, pending = {};
+  form.addEventListener("pointerdown", function (ev) { if (ev.target.closest("button")) pressing = true; });
+  document.addEventListener("pointerup", function () {
+    if (!pressing) return;
+    pressing = false;
+    setTimeout(function () { Object.keys(pending).forEach(checkCell); pending = {}; }, 0);
+  });
   form.querySelectorAll("input[data-code]").forEach(function (input) {
-    input.addEventListener("change", function () { checkCell(input.getAttribute("data-code")); });
+    input.addEventListener("change", function () {
+      var code = input.getAttribute("data-code");
+      if (pressing) pending[code] = true;
+      else checkCell(code);
+    });
   });
 })();
 
