@@ -92,12 +92,11 @@ def _messages() -> dict[str, str]:
         "numerator": _("Tử số phải là số nguyên không âm."),
         "denominator": _("Mẫu số phải là số nguyên lớn hơn 0."),
         "ratio_order": _("Tử số (%(a)s) không được lớn hơn mẫu số (%(b)s)."),
-        "unreadable": _("«%(v)s» không phải là số. Viết như %(e1)s hoặc %(e2)s.")
-        % {
-            "v": "%(v)s",
-            "e1": formats.number_format(1741, force_grouping=True),
-            "e2": formats.number_format(Decimal("85.93"), decimal_pos=2),
-        },
+        # What was typed is not a number the page's way: show how to write one, by kind of cell.
+        "unreadable_whole": _("«%(v)s» không phải là số nguyên. Viết như %(e)s.")
+        % {"v": "%(v)s", "e": formats.number_format(1741, force_grouping=True)},
+        "unreadable_percent": _("«%(v)s» không phải là số. Viết như %(e)s.")
+        % {"v": "%(v)s", "e": formats.number_format(Decimal("85.93"), decimal_pos=2)},
     }
 
 
@@ -128,7 +127,8 @@ def cell_clean(
 
     def unreadable(field, v) -> bool:
         if isinstance(v, Unreadable):
-            errors.append(RowError(n, field, msg["unreadable"] % {"v": v}))
+            key = "unreadable_percent" if indicator.value_type == ValueType.PERCENT else "unreadable_whole"
+            errors.append(RowError(n, field, msg[key] % {"v": v}))
             return True
         return False
 

@@ -71,7 +71,9 @@ class EntryForm(forms.Form):
             code, ind, cur = c.code, c.indicator, c.current
             if c.is_ratio:
                 self.fields[f"n-{code}"] = _number_field(_("%(name)s — tử số") % {"name": ind.name}, part="numerator", code=code)
-                self.fields[f"d-{code}"] = _number_field(_("%(name)s — mẫu số") % {"name": ind.name}, part="denominator", code=code)
+                self.fields[f"d-{code}"] = _number_field(
+                    _("%(name)s — mẫu số") % {"name": ind.name}, part="denominator", code=code
+                )
                 if cur:
                     self.initial[f"n-{code}"] = _shown(cur.numerator)
                     self.initial[f"d-{code}"] = _shown(cur.denominator)

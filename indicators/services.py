@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from indicators.cells import cell_clean
 from indicators.cells import to_whole as _to_whole
 from indicators.formatting import plain
-from indicators.models import Channel, DataValue, Indicator, Submission, SubmissionStatus, ValueChange, ValueType
+from indicators.models import Channel, DataValue, Indicator, Submission, SubmissionStatus, ValueChange
 from indicators.periods import YEAR_MAX, YEAR_MIN, Period
 from organizations import access
 from organizations.models import OrgUnit

@@ -115,7 +115,7 @@
         var bad = false;
         [[n, nIn, "numerator"], [d, dIn, "denominator"]].forEach(function (t) {
           var r = t[0], rule = rules[t[2]];
-          if (r.unreadable) { errors.push([t[1], fill(M.unreadable, { v: r.raw })]); bad = true; }
+          if (r.unreadable) { errors.push([t[1], fill(M.unreadable_whole, { v: r.raw })]); bad = true; }
           else if (r.blank || !r.whole || r.value < rule.min) { errors.push([t[1], M[t[2]]]); bad = true; }
         });
         if (!bad && n.value > d.value) errors.push([nIn, fill(M.ratio_order, { a: n.raw, b: d.raw })]);
@@ -123,7 +123,7 @@
     } else {
       var input = field("value");
       var v = read(input.value, type === "percent");
-      if (v.unreadable) errors.push([input, fill(M.unreadable, { v: v.raw })]);
+      if (v.unreadable) errors.push([input, fill(type === "percent" ? M.unreadable_percent : M.unreadable_whole, { v: v.raw })]);
       else if (!v.blank && type === "count") {
         if (!v.whole || v.value < rules.min) errors.push([input, fill(M.count, { v: v.raw })]);
         else if (v.value >= rules.below) errors.push([input, M.count_big]);

@@ -40,7 +40,7 @@ def test_the_six_mistakes_of_the_issue_are_all_reported_in_one_save(as_clerk):
     assert r.status_code == 400
     expected = {
         "website_articles": "Giá trị phải là số nguyên không âm (nhận được «-5»).",
-        "leaflets_issued": "«mười» không phải là số. Viết như 1.741 hoặc 85,93.",
+        "leaflets_issued": "«mười» không phải là số nguyên. Viết như 1.741.",
         "commune_websites": "Tử số (25) không được lớn hơn mẫu số (23).",
         "grassroots_stations_active": "Mẫu số phải là số nguyên lớn hơn 0.",
         "edoc_exchange_rate": "Tỷ lệ phải là số từ 0 đến 100 (nhận được «120%»).",
@@ -76,7 +76,7 @@ def test_fixing_them_all_saves_everything_in_vietnamese_number_format(as_clerk):
 def test_a_dot_that_is_not_a_thousands_separator_is_refused_with_a_hint(as_clerk):
     r = as_clerk.post(FORM, form_data(as_clerk.get(FORM), action="save", **{"v-edoc_exchange_rate": "2.5"}))
     assert r.status_code == 400
-    assert "«2.5» không phải là số. Viết như 1.741 hoặc 85,93." in row_html(r.content.decode(), "edoc_exchange_rate")
+    assert "«2.5» không phải là số. Viết như 85,93." in row_html(r.content.decode(), "edoc_exchange_rate")
     assert cell("HT-443", "edoc_exchange_rate") is None
 
 
@@ -128,3 +128,17 @@ def test_upload_errors_name_the_field_in_vietnamese(client, clerk_can_loc):
         assert str(exc.value.errors[0]).startswith("Row 16, Value: ")
     # The API keeps the machine name of the field.
     assert exc.value.errors[0].as_dict()["field"] == "value"
+
+
+def test_in_english_the_form_reads_and_explains_english_numbers(as_clerk):
+    as_clerk.post("/i18n/setlang/", {"language": "en", "next": FORM})
+    page = as_clerk.get(FORM)
+    with translation.override("en"):
+        data = form_data(page, action="save", **{"v-leaflets_issued": "1,741", "v-edoc_exchange_rate": "2,5"})
+    r = as_clerk.post(FORM, data)
+    assert r.status_code == 400
+    assert "«2,5» is not a number. Write it like 85.93." in row_html(r.content.decode(), "edoc_exchange_rate")
+    data["v-edoc_exchange_rate"] = "2.5"
+    assert as_clerk.post(FORM, data).status_code == 302
+    assert cell("HT-443", "leaflets_issued").value == 1741
+    assert cell("HT-443", "edoc_exchange_rate").value == Decimal("2.5")
