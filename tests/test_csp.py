@@ -56,3 +56,20 @@ def test_no_template_has_inline_script_style_or_handlers():
             if re.search(pattern, text):
                 found.append(f"{name}: {what}")
     assert found == []
+
+
+def test_no_form_widget_sets_an_inline_style():
+    apps = ["api", "campaigns", "indicators", "organizations", "reform_portal", "reports"]
+    found = [
+        str(path.relative_to(settings.BASE_DIR))
+        for app in apps
+        for path in (Path(settings.BASE_DIR) / app).rglob("*.py")
+        if re.search(r"""["']style["']\s*:""", path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_the_narrative_form_needs_no_inline_style(client, reviewer):
+    client.force_login(reviewer)
+    html = client.get("/reports/annual/2018/narrative/").content.decode()
+    assert " style=" not in html and 'class="order-input"' in html

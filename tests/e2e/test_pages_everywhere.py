@@ -14,8 +14,11 @@ PAGES = [
     ("entry-list", "canloc", "/entry/?year=2019"),
     ("entry-form", "canloc", "/entry/HT-443/2019/1/"),
     ("entry-form-locked", "canloc", "/entry/HT-443/2018/4/"),
+    ("entry-history", "canloc", "/entry/HT-443/2018/4/history/"),
+    ("password-change", "canloc", "/accounts/password_change/"),
     ("review", "reviewer", "/review/?year=2018&quarter=4"),
     ("report", "reviewer", "/reports/annual/2018/"),
+    ("narrative", "reviewer", "/reports/annual/2018/narrative/"),
     ("admin", "admin", "/admin/"),
     ("api-docs", "admin", "/api/v1/docs/"),
 ]
