@@ -1,5 +1,5 @@
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from api import views
@@ -23,7 +23,8 @@ urlpatterns = [
     path("aggregates/", views.AggregatesView.as_view(), name="aggregates"),
     path("reports/annual/<int:year>/", views.AnnualReportView.as_view(), name="annual-report"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Split view: the Swagger UI init script comes from its own URL (docs/?script), not inline (CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
     # Anything else under /api/v1/ is a JSON 404 in the API's error shape, not Django's HTML page.
     re_path(r"^[\s\S]*$", views.NotFoundView.as_view()),

@@ -302,12 +302,28 @@ class QuarterRow:
 
 
 @dataclass
+class ReturnedItem:
+    submission: Submission
+    today: datetime.date
+
+    @property
+    def days_overdue(self) -> int:
+        """Days past the due date (0 if not yet due): a returned report is still owed."""
+        return max(0, (self.today - self.submission.period.due_date).days)
+
+
+@dataclass
 class EntryOverview:
     year: int
     units: list[OrgUnit]
     rows: list[QuarterRow]
-    returned: list[Submission]
+    returned_items: list[ReturnedItem]
     years: list[int]
+    years_with_data: set[int] = field(default_factory=set)
+
+    @property
+    def returned(self) -> list[Submission]:
+        return [r.submission for r in self.returned_items]
 
     def rows_of(self, unit) -> list[QuarterRow]:
         return [r for r in self.rows if r.unit.pk == unit.pk]
@@ -316,13 +332,15 @@ class EntryOverview:
     def by_unit(self) -> list[tuple[OrgUnit, list[QuarterRow]]]:
         return [(u, self.rows_of(u)) for u in self.units]
 
+    # The to-do list names each quarter once: a returned report is listed as returned (with how late it is),
+    # not again as overdue or due.
     @property
     def overdue(self) -> list[QuarterRow]:
-        return [r for r in self.rows if r.overdue]
+        return [r for r in self.rows if r.overdue and r.status != S.RETURNED]
 
     @property
     def due_now(self) -> list[QuarterRow]:
-        return [r for r in self.rows if r.due_now]
+        return [r for r in self.rows if r.due_now and r.status != S.RETURNED]
 
 
 def _expected_by_kind() -> dict[str, int]:
@@ -342,10 +360,32 @@ def default_entry_year(units: list[OrgUnit], day: datetime.date) -> int:
     return year
 
 
+def entry_years(units: list[OrgUnit], day: datetime.date) -> tuple[list[int], set[int]]:
+    """Every year the units can report in, and those that hold figures. One query.
+
+    A unit reports from its valid_from (else from its first year with figures, else this year) to its
+    valid_to (else the current reporting year); any year with figures is listed too.
+    """
+    now = current_period(day).year
+    data: dict[int, set[int]] = defaultdict(set)
+    for unit_id, year in DataValue.objects.filter(org_unit__in=units).values_list("org_unit_id", "year").distinct():
+        data[unit_id].add(year)
+    years: set[int] = set()
+    for u in units:
+        own = data.get(u.pk, set())
+        first = u.valid_from.year if u.valid_from else min(own | {now})
+        last = min(u.valid_to.year, now) if u.valid_to else now
+        years.update(range(first, last + 1))
+        years.update(own)
+    with_data = set().union(*data.values()) if data else set()
+    return sorted(y for y in years if YEAR_MIN <= y <= YEAR_MAX), with_data
+
+
 def entry_overview(*, user, year: int | None = None, day: datetime.date | None = None) -> EntryOverview:
     """The user's units and the four quarters of a year, with status, due date and what is overdue.
 
-    Five queries whatever the number of units: memberships, units, indicators, value counts, submissions.
+    Six queries whatever the number of units: memberships, units, indicators, value counts, submissions,
+    the years with figures.
     """
     day = day or today()
     units = list(access.entry_units(user).order_by("path"))
@@ -362,15 +402,16 @@ def entry_overview(*, user, year: int | None = None, day: datetime.date | None =
         if s.year == year:
             by_cell[(s.org_unit_id, s.quarter)] = s
         if s.status == S.RETURNED:
-            returned.append(s)
+            returned.append(ReturnedItem(s, day))
     rows = [
         QuarterRow(u, Period(year, q), by_cell.get((u.pk, q)), counts.get((u.pk, q), 0), expected.get(u.kind, 0), day)
         for u in units
         for q in (1, 2, 3, 4)
     ]
-    last = current_period(day).year
-    years = list(range(max(YEAR_MIN, min(year, last) - 4), max(year, last) + 1))
-    return EntryOverview(year=year, units=units, rows=rows, returned=returned, years=years)
+    years, with_data = entry_years(units, day)
+    if year not in years:
+        years = sorted({*years, year})  # a year typed into the URL stays reachable from the list
+    return EntryOverview(year=year, units=units, rows=rows, returned_items=returned, years=years, years_with_data=with_data)
 
 
 # -- review ------------------------------------------------------------------------------------------

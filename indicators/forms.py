@@ -1,8 +1,10 @@
 """The quarterly entry form and the review forms.
 
-The form only reads numbers the way the active locale writes them (`2.213`,
-`85,93` in Vietnamese); every rule on the figures is checked by
-`indicators.services.values_save`, whose errors are put back next to their field.
+The form reads numbers the way the active locale writes them (`1.741`, `85,93` in Vietnamese; see
+`indicators.cells.parse_typed`) and checks every cell of the form in one pass with the same rules
+`indicators.services.values_save` applies (`indicators.cells.cell_clean`), so that a user sees every
+mistake at once, each echoing what was typed. What only the service can know (locks, versions,
+permissions) comes back from it and is put next to its field too.
 """
 
 from dataclasses import dataclass, field
@@ -15,23 +17,37 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators import workflow
-from indicators.entry import FormCell, cell_display, fingerprint
+from indicators.cells import cell_clean, parse_typed
+from indicators.entry import FormCell, cell_display, fingerprint, number_display
 from indicators.models import Channel
 from indicators.quality import quality_warnings
 from indicators.services import NotAllowed, ValueRow, VersionConflict, values_save
 from reform_portal.tabular import RowsInvalid
 
-NUMBER_ERRORS = {"invalid": gettext_lazy("Nhập một số, ví dụ 2.213 hoặc 85,93.")}
 
-
-def _number_field(label: str) -> forms.DecimalField:
-    return forms.DecimalField(
+def _number_field(label: str, *, part: str, code: str) -> forms.CharField:
+    # Text, not a DecimalField: the form reads it (parse_typed) so that "mười" or "2,5" is one error among
+    # all the others of the form, not a field error that hides the rest.
+    return forms.CharField(
         label=label,
         required=False,
-        localize=True,
-        error_messages=NUMBER_ERRORS,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "num", "size": 10}),
+        strip=True,
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "decimal",
+                "autocomplete": "off",
+                "class": "num",
+                "size": 10,
+                "data-code": code,
+                "data-part": part,
+            }
+        ),
     )
+
+
+def _shown(d) -> str:
+    return "" if d is None else number_display(d)
 
 
 @dataclass
@@ -54,20 +70,22 @@ class EntryForm(forms.Form):
         for c in cells:
             code, ind, cur = c.code, c.indicator, c.current
             if c.is_ratio:
-                self.fields[f"n-{code}"] = _number_field(_("%(name)s — tử số") % {"name": ind.name})
-                self.fields[f"d-{code}"] = _number_field(_("%(name)s — mẫu số") % {"name": ind.name})
+                self.fields[f"n-{code}"] = _number_field(_("%(name)s — tử số") % {"name": ind.name}, part="numerator", code=code)
+                self.fields[f"d-{code}"] = _number_field(
+                    _("%(name)s — mẫu số") % {"name": ind.name}, part="denominator", code=code
+                )
                 if cur:
-                    self.initial[f"n-{code}"] = cur.numerator
-                    self.initial[f"d-{code}"] = cur.denominator
+                    self.initial[f"n-{code}"] = _shown(cur.numerator)
+                    self.initial[f"d-{code}"] = _shown(cur.denominator)
             else:
-                self.fields[f"v-{code}"] = _number_field(ind.name)
+                self.fields[f"v-{code}"] = _number_field(ind.name, part="value", code=code)
                 if cur and cur.value is not None:
-                    self.initial[f"v-{code}"] = int(cur.value) if not c.is_percent else cur.value.normalize()
+                    self.initial[f"v-{code}"] = _shown(cur.value)
             self.fields[f"note-{code}"] = forms.CharField(
                 label=_("Ghi chú: %(name)s") % {"name": ind.name},
                 required=False,
                 strip=True,
-                widget=forms.TextInput(attrs={"class": "note", "autocomplete": "off"}),
+                widget=forms.TextInput(attrs={"class": "note", "autocomplete": "off", "data-code": code, "data-part": "note"}),
             )
             self.fields[f"ver-{code}"] = forms.IntegerField(required=False, widget=forms.HiddenInput)
             self.fields[f"was-{code}"] = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
@@ -94,17 +112,25 @@ class EntryForm(forms.Form):
 
     # -- reading -------------------------------------------------------------------------------
 
+    def clean(self):
+        """Read every number and check every cell with the service's rules: all the form's errors at once."""
+        data = super().clean()
+        self._cells: dict[str, dict] = {}
+        for c in self.cells:
+            parts = ("numerator", "denominator") if c.is_ratio else ("value",)
+            names = {part: self._field_for(c, part) for part in parts}
+            typed = {part: (data.get(name) or "") for part, name in names.items()}
+            read = {part: parse_typed(typed[part], percent=c.is_percent) for part in parts}
+            errors = []
+            cell = cell_clean(indicator=c.indicator, note=data.get(f"note-{c.code}") or "", errors=errors, typed=typed, **read)
+            for e in errors:
+                self.add_error(self._field_for(c, e.field), e.message)
+            if not errors:
+                self._cells[c.code] = cell or {"value": None, "numerator": None, "denominator": None, "note": ""}
+        return data
+
     def _cell(self, c: FormCell) -> dict:
-        d = self.cleaned_data
-        code = c.code
-        if c.is_ratio:
-            return {
-                "value": None,
-                "numerator": d.get(f"n-{code}"),
-                "denominator": d.get(f"d-{code}"),
-                "note": d.get(f"note-{code}"),
-            }
-        return {"value": d.get(f"v-{code}"), "numerator": None, "denominator": None, "note": d.get(f"note-{code}")}
+        return self._cells[c.code]
 
     def rows(self, *, unit, period) -> list[ValueRow]:
         """Rows for values_save: the cells whose content differs from what the page showed."""

@@ -7,13 +7,14 @@ writes all rows or none, and records each change in the audit history.
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from indicators.cells import cell_clean
+from indicators.cells import to_whole as _to_whole
 from indicators.formatting import plain
-from indicators.models import Channel, DataValue, Indicator, Submission, SubmissionStatus, ValueChange, ValueType
+from indicators.models import Channel, DataValue, Indicator, Submission, SubmissionStatus, ValueChange
 from indicators.periods import YEAR_MAX, YEAR_MIN, Period
 from organizations import access
 from organizations.models import OrgUnit
@@ -94,32 +95,6 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
-def _to_decimal(v) -> Decimal | None:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, Decimal)):
-        return Decimal(v)
-    if isinstance(v, float):
-        d = Decimal(repr(v))
-        return d if d.is_finite() else None
-    try:
-        d = Decimal(str(v).strip().replace(" ", ""))
-    except (InvalidOperation, ValueError):
-        return None
-    return d if d.is_finite() else None
-
-
-# Whole numbers are stored as 64-bit integers; larger input is invalid, not a database error.
-WHOLE_MAX = 2**63 - 1
-
-
-def _to_whole(v) -> int | None:
-    d = _to_decimal(v)
-    if d is None or abs(d) > WHOLE_MAX or d != d.to_integral_value():
-        return None
-    return int(d)
-
-
 def _to_date(v) -> datetime.date | None:
     if isinstance(v, datetime.datetime):
         return v.date()
@@ -169,55 +144,16 @@ def _clean_row(r: ValueRow, indicator: Indicator, errors: list[RowError]) -> dic
 
 
 def _clean_value(r: ValueRow, indicator: Indicator, errors: list[RowError]) -> dict | None:
-    n = r.row
-    note = str(r.note or "").strip()
-    if len(note) > NOTE_MAX:
-        errors.append(RowError(n, "note", _("Ghi chú dài quá %(n)s ký tự.") % {"n": NOTE_MAX}))
-    if indicator.value_type == ValueType.RATIO:
-        if not _blank(r.value):
-            errors.append(
-                RowError(
-                    n, "value", _("Chỉ tiêu «%(c)s» là tỷ số: nhập tử số và mẫu số, không nhập giá trị.") % {"c": indicator.code}
-                )
-            )
-            return None
-        if _blank(r.numerator) and _blank(r.denominator):
-            return {"value": None, "numerator": None, "denominator": None, "note": note} if note else None
-        num, den = _to_whole(r.numerator), _to_whole(r.denominator)
-        bad = False
-        if _blank(r.numerator) or num is None or num < 0:
-            errors.append(RowError(n, "numerator", _("Tử số phải là số nguyên không âm.")))
-            bad = True
-        if _blank(r.denominator) or den is None or den < 1:
-            errors.append(RowError(n, "denominator", _("Mẫu số phải là số nguyên lớn hơn 0.")))
-            bad = True
-        if not bad and num > den:
-            errors.append(RowError(n, "numerator", _("Tử số (%(a)s) không được lớn hơn mẫu số (%(b)s).") % {"a": num, "b": den}))
-            bad = True
-        return None if bad else {"value": None, "numerator": num, "denominator": den, "note": note}
-
-    if not _blank(r.numerator) or not _blank(r.denominator):
-        errors.append(RowError(n, "numerator", _("Chỉ tiêu «%(c)s» không phải tỷ số: chỉ nhập giá trị.") % {"c": indicator.code}))
-        return None
-    if _blank(r.value):
-        return {"value": None, "numerator": None, "denominator": None, "note": note} if note else None
-    d = _to_decimal(r.value)
-    if indicator.value_type == ValueType.COUNT:
-        if d is None or d != d.to_integral_value() or d < 0:
-            errors.append(RowError(n, "value", _("Giá trị phải là số nguyên không âm (nhận được «%(v)s»).") % {"v": r.value}))
-            return None
-        if d >= Decimal(10) ** 14:
-            errors.append(RowError(n, "value", _("Giá trị quá lớn.")))
-            return None
-        return {"value": d.quantize(Decimal(1)), "numerator": None, "denominator": None, "note": note}
-    # percent
-    if d is None or d < 0 or d > 100:
-        errors.append(RowError(n, "value", _("Tỷ lệ phải là số từ 0 đến 100 (nhận được «%(v)s»).") % {"v": r.value}))
-        return None
-    if d != d.quantize(Decimal("0.01")):
-        errors.append(RowError(n, "value", _("Tỷ lệ có nhiều nhất 2 chữ số thập phân.")))
-        return None
-    return {"value": d.quantize(Decimal("0.01")), "numerator": None, "denominator": None, "note": note}
+    # The rules of a cell live in indicators.cells, shared with the entry form and the browser.
+    return cell_clean(
+        indicator=indicator,
+        value=r.value,
+        numerator=r.numerator,
+        denominator=r.denominator,
+        note=r.note,
+        row=r.row,
+        errors=errors,
+    )
 
 
 def _cell_json(cell: dict | None):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from indicators import entry, reminders, workflow
+from indicators.cells import browser_rules
 from indicators.completeness import completeness
 from indicators.form_xlsx import form_filename, form_upload, form_workbook
 from indicators.forms import EntryForm, ReviewActionForm, UploadForm
@@ -48,6 +49,8 @@ def _render_form(request, page, form, *, upload_form=None, upload_errors=None, s
         "upload_form": upload_form or UploadForm(),
         "upload_errors": upload_errors or [],
         "review_form": ReviewActionForm(),
+        # The service's cell rules, for the script that checks each cell as the user leaves it.
+        "rules": browser_rules(c.indicator for c in page.cells),
     }
     return render(request, "indicators/entry_form.html", context, status=status)
 

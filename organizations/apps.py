@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class OrganizationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "organizations"
+
+    def ready(self):
+        from organizations import language  # noqa: F401 (connects the login hook that loads the saved language)

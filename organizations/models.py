@@ -115,3 +115,17 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.org_unit.code}"
+
+
+class UserPreference(models.Model):
+    """What a user chose for themselves; today the interface language, remembered across devices."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    language = models.CharField(_("ngôn ngữ giao diện"), max_length=10, choices=settings.LANGUAGES, default="vi")
+
+    class Meta:
+        verbose_name = _("tùy chọn người dùng")
+        verbose_name_plural = _("tùy chọn người dùng")
+
+    def __str__(self):
+        return f"{self.user} · {self.language}"

@@ -10,6 +10,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# How messages name a file's columns (the API's errors keep the column names themselves).
+FIELD_LABELS = {
+    "org_unit": gettext_lazy("Đơn vị"),
+    "indicator": gettext_lazy("Chỉ tiêu"),
+    "year": gettext_lazy("Năm"),
+    "quarter": gettext_lazy("Quý"),
+    "value": gettext_lazy("Giá trị"),
+    "numerator": gettext_lazy("Tử số"),
+    "denominator": gettext_lazy("Mẫu số"),
+    "note": gettext_lazy("Ghi chú"),
+    "code": gettext_lazy("Mã"),
+    "parent": gettext_lazy("Đơn vị cấp trên"),
+    "kind": gettext_lazy("Loại đơn vị"),
+    "name_vi": gettext_lazy("Tên tiếng Việt"),
+    "name_en": gettext_lazy("Tên tiếng Anh"),
+    "valid_from": gettext_lazy("Hiệu lực từ"),
+    "valid_to": gettext_lazy("Hiệu lực đến"),
+    "predecessors": gettext_lazy("Đơn vị tiền thân"),
+}
 
 
 @dataclass(frozen=True)
@@ -20,7 +41,8 @@ class RowError:
 
     def __str__(self):
         where = _("Dòng %(row)s") % {"row": self.row} if self.row is not None else _("Tệp")
-        return f"{where}, {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        label = FIELD_LABELS.get(self.field, self.field)
+        return f"{where}, {label}: {self.message}" if self.field else f"{where}: {self.message}"
 
     def as_dict(self):
         return {"row": self.row, "field": self.field, "message": str(self.message)}

@@ -76,7 +76,7 @@ class DirectiveForm(forms.ModelForm):
         widgets = {
             "title": forms.Textarea(attrs={"rows": 2}),
             "issued_on": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
-            "order": forms.NumberInput(attrs={"min": 0, "style": "width:5em"}),
+            "order": forms.NumberInput(attrs={"min": 0, "class": "order-input"}),
         }
 
 

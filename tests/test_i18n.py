@@ -1,4 +1,5 @@
-"""The English interface: a complete catalogue, English pages on request, Vietnamese by default.
+"""The English interface: a complete catalogue, English pages by the switch (remembered per user),
+Vietnamese by default whatever the browser sends; the API follows Accept-Language.
 
 Source strings are Vietnamese; `locale/en/LC_MESSAGES/django.po` translates them. After
 changing a UI string, refresh and compile the catalogue:
@@ -246,12 +247,69 @@ def test_pages_stay_vietnamese_by_default(client, request, persona, url, english
     assert [s for s in english if s in page] == []
 
 
-def test_accept_language_english_is_honoured_without_the_switch(client, clerk_can_loc):
+@pytest.mark.parametrize("accept", ["en-US,en;q=0.9", "en", "fr-FR,en;q=0.8"])
+def test_a_browser_asking_for_english_still_gets_vietnamese(client, clerk_can_loc, accept):
+    """Chromium sends en-US: a Vietnamese official whose browser is in English reads Vietnamese."""
     client.force_login(clerk_can_loc)
-    page = text_of(client.get("/entry/HT-443/2019/1/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"))
-    assert "Report Q1/2019 — Can Loc District" in page
-    assert "Save" in page and "Submit for review" in page
-    assert "Lưu và gửi duyệt" not in page
+    r = client.get("/entry/HT-443/2019/1/", HTTP_ACCEPT_LANGUAGE=accept)
+    page = text_of(r)
+    assert '<html lang="vi">' in r.content.decode()
+    assert "Báo cáo Quý I/2019 — Huyện Can Lộc" in page and "Gửi duyệt" in page
+    assert "Report Q1/2019" not in page and "Submit for review" not in page
+
+
+def test_the_login_page_is_vietnamese_for_an_english_browser(client, db):
+    page = text_of(client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"))
+    assert [s for s in LOGIN_VIETNAMESE if s not in page] == []
+
+
+def test_the_api_keeps_honouring_accept_language(client, clerk_can_loc):
+    client.force_login(clerk_can_loc)
+    r = client.get("/api/v1/org-units/HT-999/", HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 404 and r.headers["Content-Language"] == "en"
+    assert "Accept-Language" in r.headers["Vary"]
+    r = client.get("/api/v1/org-units/HT-999/")
+    assert r.headers["Content-Language"] == "vi"
+
+
+def test_the_choice_is_remembered_for_the_user_on_another_device(client, clerk_can_loc):
+    from django.test import Client
+
+    from organizations.models import UserPreference
+
+    client.force_login(clerk_can_loc)
+    switch_to_english(client)
+    assert UserPreference.objects.get(user=clerk_can_loc).language == "en"
+    # Another browser: no language cookie, an English-or-not Accept-Language does not matter.
+    other = Client()
+    other.force_login(clerk_can_loc)
+    r = other.get("/entry/HT-443/2019/1/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert "Report Q1/2019 — Can Loc District" in text_of(r)
+    # Switching back is remembered too.
+    other.post("/i18n/setlang/", {"language": "vi", "next": "/entry/"})
+    assert UserPreference.objects.get(user=clerk_can_loc).language == "vi"
+    third = Client()
+    third.force_login(clerk_can_loc)
+    assert "Báo cáo Quý I/2019" in text_of(third.get("/entry/HT-443/2019/1/"))
+
+
+def test_one_users_choice_is_not_anothers(client, clerk_can_loc, leader):
+    from django.test import Client
+
+    client.force_login(clerk_can_loc)
+    switch_to_english(client)
+    other = Client()
+    other.force_login(leader)
+    assert "Chỉ tiêu chính" in text_of(other.get(DASHBOARD))
+
+
+def test_an_unknown_language_is_ignored(client, clerk_can_loc):
+    from organizations.models import UserPreference
+
+    client.force_login(clerk_can_loc)
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/entry/"})
+    assert not UserPreference.objects.filter(user=clerk_can_loc).exists()
+    assert "Báo cáo Quý I/2019" in text_of(client.get("/entry/HT-443/2019/1/"))
 
 
 def test_a_failed_login_is_explained_in_english(client, db):

@@ -20,9 +20,6 @@
       button.setAttribute("aria-expanded", String(!table.hidden));
     });
   });
-  document.querySelectorAll("[data-print]").forEach(function (b) {
-    b.addEventListener("click", function () { window.print(); });
-  });
 
   if (typeof Chart === "undefined") return;
   Chart.defaults.locale = locale;

@@ -1,4 +1,5 @@
-/* Data entry: Enter moves to the next input, unsaved changes are flagged, Excel uploads show progress. */
+/* Data entry: Enter moves to the next input, each cell is checked as the user leaves it, unsaved changes
+   are flagged, Excel uploads show progress. */
 (function () {
   "use strict";
   var form = document.getElementById("entry-form");
@@ -16,7 +17,7 @@
       });
       input.addEventListener("input", function () {
         dirty = true;
-        var row = input.closest("tr");
+        var row = input.closest(".cell-row");
         if (row) row.classList.add("dirty");
         if (note) note.hidden = false;
       });
@@ -70,3 +71,109 @@
     });
   }
 })();
+
+/* Each cell checked as the user leaves it, with the rules the server applies (indicators/cells.py): the
+   page carries them as JSON (#entry-rules: number format, bounds per value type, the messages), so this
+   script only interprets them. The server checks again when the form is saved. */
+(function () {
+  "use strict";
+  var node = document.getElementById("entry-rules");
+  var form = document.getElementById("entry-form");
+  if (!node || !form) return;
+  var R = JSON.parse(node.textContent);
+  var M = R.messages;
+
+  function fill(text, vars) {
+    return text.replace(/%\((\w+)\)s/g, function (m, k) { return k in vars ? vars[k] : m; });
+  }
+  function esc(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+  var grouped = "\\d{1,3}(?:" + esc(R.number.group) + "\\d{3})+|\\d{1,3}(?: \\d{3})+";
+  var NUMBER = new RegExp("^([+-]?)(\\d+|" + grouped + ")(?:" + esc(R.number.decimal) + "(\\d+))?$");
+
+  // The same reading as cells.parse_typed: {blank}, {unreadable}, or {value, whole, places}.
+  function read(text, percent) {
+    var raw = String(text || "").trim();
+    if (!raw) return { blank: true };
+    var s = raw.replace(/\u2212/g, "-").replace(/[\u00a0\u202f]/g, " ");
+    if (percent && s.slice(-1) === "%") s = s.slice(0, -1).trim();
+    var m = NUMBER.exec(s);
+    if (!m) return { unreadable: true, raw: raw };
+    var fraction = (m[3] || "").replace(/0+$/, "");
+    var value = Number(m[1] + m[2].replace(/\D/g, "") + (fraction ? "." + fraction : ""));
+    return { value: value, whole: !fraction, places: fraction.length, raw: raw };
+  }
+
+  function checkCell(code) {
+    var type = R.indicators[code];
+    var rules = R.types[type];
+    var field = function (part) { return form.querySelector('[data-code="' + code + '"][data-part="' + part + '"]'); };
+    var errors = [];
+    if (type === "ratio") {
+      var nIn = field("numerator"), dIn = field("denominator");
+      var n = read(nIn.value), d = read(dIn.value);
+      if (!(n.blank && d.blank)) {
+        var bad = false;
+        [[n, nIn, "numerator"], [d, dIn, "denominator"]].forEach(function (t) {
+          var r = t[0], rule = rules[t[2]];
+          if (r.unreadable) { errors.push([t[1], fill(M.unreadable_whole, { v: r.raw })]); bad = true; }
+          else if (r.blank || !r.whole || r.value < rule.min) { errors.push([t[1], M[t[2]]]); bad = true; }
+        });
+        if (!bad && n.value > d.value) errors.push([nIn, fill(M.ratio_order, { a: n.raw, b: d.raw })]);
+      }
+    } else {
+      var input = field("value");
+      var v = read(input.value, type === "percent");
+      if (v.unreadable) errors.push([input, fill(type === "percent" ? M.unreadable_percent : M.unreadable_whole, { v: v.raw })]);
+      else if (!v.blank && type === "count") {
+        if (!v.whole || v.value < rules.min) errors.push([input, fill(M.count, { v: v.raw })]);
+        else if (v.value >= rules.below) errors.push([input, M.count_big]);
+      } else if (!v.blank) {
+        if (v.value < rules.min || v.value > rules.max) errors.push([input, fill(M.percent, { v: v.raw })]);
+        else if (v.places > rules.places) errors.push([input, M.percent_places]);
+      }
+    }
+    var note = field("note");
+    if (note && note.value.trim().length > R.note_max) errors.push([note, R.note_long]);
+    show(code, errors);
+    return errors.length;
+  }
+
+  function show(code, errors) {
+    var row = form.querySelector('.cell-row[data-code="' + code + '"]');
+    if (!row) return;
+    row.querySelectorAll("p.error").forEach(function (p) { p.remove(); });
+    row.querySelectorAll("input[aria-invalid]").forEach(function (i) {
+      i.removeAttribute("aria-invalid");
+      i.removeAttribute("aria-describedby");
+    });
+    errors.forEach(function (e, k) {
+      var p = document.createElement("p");
+      p.className = "error";
+      p.id = "err-" + code + "-" + k;
+      p.textContent = e[1];
+      var box = e[0].closest(".cell-input, .cell-note") || e[0].parentNode;
+      box.appendChild(p);
+      e[0].setAttribute("aria-invalid", "true");
+      e[0].setAttribute("aria-describedby", p.id);
+    });
+    row.classList.toggle("has-error", errors.length > 0);
+  }
+
+  // Leaving a cell by pressing a button (Save): check it only once the press is over, or the message
+  // appearing or vanishing would move the button away from under the pointer and lose the click.
+  var pressing = false, pending = {};
+  form.addEventListener("pointerdown", function (ev) { if (ev.target.closest("button")) pressing = true; });
+  document.addEventListener("pointerup", function () {
+    if (!pressing) return;
+    pressing = false;
+    setTimeout(function () { Object.keys(pending).forEach(checkCell); pending = {}; }, 0);
+  });
+  form.querySelectorAll("input[data-code]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var code = input.getAttribute("data-code");
+      if (pressing) pending[code] = true;
+      else checkCell(code);
+    });
+  });
+})();
+

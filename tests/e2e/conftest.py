@@ -72,3 +72,58 @@ def login(page, server, username: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_load_state("networkidle")
+
+
+# -- shared checks ---------------------------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 768}
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"  # axe-core 4.14.1 from the npm registry
+
+# Records every CSP violation the page reports, from the first byte of each document. Playwright injects
+# init scripts through the DevTools protocol, which the page's CSP does not govern.
+CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + (e.sourceFile || "") + ":" + e.lineNumber);
+});
+"""
+
+
+class CspWatch:
+    """Collects CSP violations: the console's own reports and the page's securitypolicyviolation events."""
+
+    def __init__(self, page):
+        self.page = page
+        self.console: list[str] = []
+        page.add_init_script(CSP_LISTENER)
+        page.on("console", self._on_console)
+
+    def _on_console(self, msg):
+        if "Content Security Policy" in msg.text or "Content-Security-Policy" in msg.text:
+            self.console.append(msg.text)
+
+    def violations(self) -> list[str]:
+        events = self.page.evaluate("window.__csp || []")
+        return [*self.console, *events]
+
+
+def no_horizontal_overflow(page) -> tuple[int, int]:
+    """(scrollWidth, innerWidth) of the document: equal or less means nothing sticks out sideways."""
+    return tuple(page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]"))
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[str]:
+    """Run axe-core in the page and return its serious and critical violations, one line each.
+
+    axe is injected with page.evaluate of the file's text: page.add_script_tag would add an inline
+    <script>, which the portal's CSP (script-src 'self') blocks; evaluation through the DevTools
+    protocol is not subject to the page's CSP. axe itself needs no eval.
+    """
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;void 0")
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(str(n["target"]) for n in v["nodes"][:5])
+        for v in result
+        if v["impact"] in impacts
+    ]

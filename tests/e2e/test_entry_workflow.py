@@ -120,7 +120,7 @@ def test_excel_round_trip_in_the_browser_with_progress(page, seeded_live_server,
     wb.save(bad)
     page.get_by_label("Tệp Excel (.xlsx) hoặc CSV").set_input_files(str(bad))
     page.get_by_role("button", name="Tải lên").click()
-    expect(page.locator(".upload-errors")).to_contain_text(f"Dòng {rows['leaflets_issued'][6].row}, value:")
+    expect(page.locator(".upload-errors")).to_contain_text(f"Dòng {rows['leaflets_issued'][6].row}, Giá trị:")
     assert not DataValue.objects.filter(org_unit__code="HT-443", year=2019, quarter=2).exists()
 
     rows["leaflets_issued"][6].value = 1650

@@ -128,7 +128,7 @@ def test_an_error_is_shown_next_to_its_field_and_nothing_is_saved(as_clerk):
 def test_text_that_is_not_a_number_gets_a_vietnamese_message(as_clerk):
     r = as_clerk.post(FORM, form_data(as_clerk.get(FORM), **{"v-leaflets_issued": "hai nghìn", "action": "save"}))
     assert r.status_code == 400
-    assert "Nhập một số, ví dụ 2.213 hoặc 85,93." in r.content.decode()
+    assert "«hai nghìn» không phải là số nguyên. Viết như 1.741." in r.content.decode()
     assert cell("HT-443", "leaflets_issued") is None
 
 

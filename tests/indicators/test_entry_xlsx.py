@@ -86,7 +86,7 @@ def test_a_bad_row_is_reported_with_its_line_and_nothing_is_saved(as_clerk):
     r = upload(as_clerk, wb)
     html = r.content.decode()
     assert r.status_code == 400
-    assert f"Dòng {line}, value: Giá trị phải là số nguyên không âm (nhận được «nhiều»)." in html
+    assert f"Dòng {line}, Giá trị: Giá trị phải là số nguyên không âm (nhận được «nhiều»)." in html
     assert not DataValue.objects.filter(org_unit__code="HT-443", year=2019, quarter=1).exists()
 
 

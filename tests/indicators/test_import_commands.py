@@ -97,9 +97,9 @@ def test_a_file_with_bad_rows_saves_nothing_and_lists_every_bad_row(db, tmp_path
         call_command("import_values", write(tmp_path, "bad.csv", bad), stdout=io.StringIO(), stderr=err)
     lines = err.getvalue().splitlines()
     assert lines == [
-        "Dòng 11, value: Giá trị phải là số nguyên không âm (nhận được «mười»).",
-        "Dòng 12, org_unit: Không tìm thấy đơn vị «QT-H9».",
-        "Dòng 13, value: Tỷ lệ phải là số từ 0 đến 100 (nhận được «120»).",
+        "Dòng 11, Giá trị: Giá trị phải là số nguyên không âm (nhận được «mười»).",
+        "Dòng 12, Đơn vị: Không tìm thấy đơn vị «QT-H9».",
+        "Dòng 13, Giá trị: Tỷ lệ phải là số từ 0 đến 100 (nhận được «120»).",
     ]
     assert DataValue.objects.count() == before
 
@@ -144,11 +144,11 @@ def test_import_org_units_rejects_a_bad_file_whole(db, tmp_path):
     with pytest.raises(CommandError):
         call_command("import_org_units", write(tmp_path, "u.csv", bad), stdout=io.StringIO(), stderr=err)
     text = err.getvalue()
-    assert "Dòng 8, parent: Không tìm thấy đơn vị cấp trên «QT-H9»." in text
-    assert "Dòng 9, kind: Loại đơn vị «town» không hợp lệ" in text
-    assert "Dòng 10, name_vi: Thiếu tên tiếng Việt." in text
-    assert "Dòng 10, valid_from: Ngày «31/02/2000» không hợp lệ" in text
-    assert "Dòng 11, parent: Quan hệ cấp trên tạo thành vòng lặp." in text
+    assert "Dòng 8, Đơn vị cấp trên: Không tìm thấy đơn vị cấp trên «QT-H9»." in text
+    assert "Dòng 9, Loại đơn vị: Loại đơn vị «town» không hợp lệ" in text
+    assert "Dòng 10, Tên tiếng Việt: Thiếu tên tiếng Việt." in text
+    assert "Dòng 10, Hiệu lực từ: Ngày «31/02/2000» không hợp lệ" in text
+    assert "Dòng 11, Đơn vị cấp trên: Quan hệ cấp trên tạo thành vòng lặp." in text
     assert not OrgUnit.objects.filter(code__startswith="QT").exists()
 
 
