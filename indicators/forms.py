@@ -151,6 +151,8 @@ class EntryForm(forms.Form):
                     numerator=cell["numerator"],
                     denominator=cell["denominator"],
                     note=cell["note"] or "",
+                    # The form has no as-of input: a figure keeps the day it was counted (set by an import).
+                    as_of=getattr(c.current, "as_of", None),
                     version=version if version is not None else c.version,
                     row=n,
                 )

@@ -279,3 +279,14 @@ def test_entry_list_for_a_user_without_units_says_so(client, outsider):
 def test_login_page_and_redirect(client):
     r = client.get("/entry/")
     assert r.status_code == 302 and r.url.startswith("/accounts/login/")
+
+
+def test_saving_the_form_keeps_the_day_a_figure_was_counted(as_clerk):
+    import datetime
+
+    values_save(rows=[ValueRow("HT-443", "online_dossiers", 2019, 1, value=40, as_of="28/02/2019")])
+    r = as_clerk.get(FORM)
+    r = as_clerk.post(FORM, form_data(r, **{"v-online_dossiers": "45", "action": "save"}))
+    assert r.status_code == 302
+    saved = cell("HT-443", "online_dossiers")
+    assert (saved.value, saved.as_of) == (45, datetime.date(2019, 2, 28))
