@@ -6,8 +6,15 @@ import io
 from rest_framework.renderers import BaseRenderer
 
 from indicators.services import VALUE_COLUMNS
+from reform_portal.export_safety import safe_text
 
 CSV_COLUMNS = [*VALUE_COLUMNS, "version", "updated_at", "id"]
+NUMERIC = {"year", "quarter", "value", "numerator", "denominator", "version", "id"}
+
+
+def _safe_row(row: dict) -> dict:
+    """A row as a spreadsheet may open it: no text that runs as a formula (numbers stay numbers)."""
+    return {k: safe_text(row.get(k), numeric=k in NUMERIC) for k in CSV_COLUMNS}
 
 
 class ValuesCSVRenderer(BaseRenderer):
@@ -20,12 +27,12 @@ class ValuesCSVRenderer(BaseRenderer):
         if isinstance(data, dict) and "results" in data:
             writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
             writer.writeheader()
-            writer.writerows(data["results"])
+            writer.writerows(_safe_row(r) for r in data["results"])
         elif isinstance(data, dict) and "detail" in data:
             # An error asked for as CSV: still one row per problem, never a 500.
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(["index", "field", "message"])
-            writer.writerow(["", "", data["detail"]])
+            writer.writerow(["", "", safe_text(data["detail"])])
             for e in data.get("errors") or []:
-                writer.writerow(["" if e["index"] is None else e["index"], e["field"], e["message"]])
+                writer.writerow(["" if e["index"] is None else e["index"], safe_text(e["field"]), safe_text(e["message"])])
         return out.getvalue().encode(self.charset)

@@ -5,6 +5,7 @@ all call `values_save`. It checks every row before writing anything, then
 writes all rows or none, and records each change in the audit history.
 """
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -38,6 +39,12 @@ class VersionConflict(Exception):
         super().__init__(_("Số liệu đã được người khác thay đổi."))
 
 
+# Control characters (C0 except tab, line feed and carriage return; DEL; C1) and lone UTF-16
+# surrogates: no figure or note needs them, and NUL or a surrogate cannot even be stored.
+FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+TEXT_FIELDS = ("org_unit", "indicator", "year", "quarter", "value", "numerator", "denominator", "note")
+
+
 @dataclass
 class ValueRow:
     """One cell to write. Text or numbers are accepted; `row` numbers messages."""
@@ -52,6 +59,18 @@ class ValueRow:
     note: str = ""
     version: int | None = None  # the version the writer read; None: don't check
     row: int | None = None
+    # Fields that held forbidden control characters (now replaced by U+FFFD): _clean_row refuses the row.
+    bad_text: tuple[str, ...] = field(default=(), init=False, repr=False)
+
+    def __post_init__(self):
+        bad = []
+        for name in TEXT_FIELDS:
+            v = getattr(self, name)
+            if isinstance(v, str) and FORBIDDEN_CHARS.search(v):
+                bad.append(name)
+                # Never let them reach a lookup or a message: PostgreSQL fails on NUL, encoders on surrogates.
+                setattr(self, name, FORBIDDEN_CHARS.sub("\ufffd", v))
+        self.bad_text = tuple(bad)
 
     @classmethod
     def from_mapping(cls, data: dict, row: int | None = None) -> "ValueRow":
@@ -117,6 +136,10 @@ def _to_whole(v) -> int | None:
 def _clean_row(r: ValueRow, indicator: Indicator, errors: list[RowError]) -> dict | None:
     """The cell's typed content, or None to clear it. Appends errors, in Vietnamese."""
     n = r.row
+    if r.bad_text:
+        for name in r.bad_text:
+            errors.append(RowError(n, name, _("Có ký tự điều khiển không hợp lệ (ví dụ NUL); hãy xóa ký tự đó rồi nhập lại.")))
+        return None
     note = str(r.note or "").strip()
     if len(note) > NOTE_MAX:
         errors.append(RowError(n, "note", _("Ghi chú dài quá %(n)s ký tự.") % {"n": NOTE_MAX}))

@@ -1,0 +1,178 @@
+"""Bounds on what an uploaded or imported file may cost before anything parses it for real.
+
+A 300 KB .xlsx can unpack to gigabytes: openpyxl, even read-only, loads the
+whole shared-strings table, builds every cell of a row (a row may hold a
+million empty cells) and pads rows out to the sheet's declared dimension.
+So the zip's directory is checked first (declared sizes are upper bounds:
+Python's zipfile never inflates a member past its `file_size`), then the
+first sheet and the shared strings are counted with a streaming lxml pass
+that keeps one element at a time. openpyxl only ever sees a file that fits.
+
+The limits come from settings (IMPORT_MAX_*), read at each call.
+"""
+
+import posixpath
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from lxml import etree
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+OFFICE_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+# A header may sit below a title: read_rows looks for it in the first HEADER_SCAN rows.
+HEADER_SCAN = 20
+# Parts other than sheets and shared strings (styles, workbook, properties) are a few KB in real files.
+SMALL_PART_MAX = 2 * 1024 * 1024
+MAX_PARTS = 500
+
+
+class FileRefused(Exception):
+    """The file is over a limit or damaged; the message says which, in the user's language."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    bytes: int
+    uncompressed: int
+    rows: int
+    columns: int
+    shared_strings: int
+
+    @classmethod
+    def from_settings(cls) -> "Limits":
+        return cls(
+            bytes=settings.IMPORT_MAX_BYTES,
+            uncompressed=settings.IMPORT_MAX_UNCOMPRESSED_BYTES,
+            rows=settings.IMPORT_MAX_ROWS,
+            columns=settings.IMPORT_MAX_COLUMNS,
+            shared_strings=settings.IMPORT_MAX_SHARED_STRINGS,
+        )
+
+    @property
+    def lines(self) -> int:
+        """Last line number a data row may have: the rows, plus room for a title and header above them."""
+        return self.rows + HEADER_SCAN
+
+
+def too_many_rows(limits: Limits) -> FileRefused:
+    return FileRefused(_("Tệp có quá nhiều dòng: tối đa %(n)s dòng số liệu.") % {"n": limits.rows})
+
+
+def too_many_columns(limits: Limits, line: int) -> FileRefused:
+    return FileRefused(_("Dòng %(line)s có quá nhiều cột: tối đa %(n)s cột.") % {"line": line, "n": limits.columns})
+
+
+def check_size(size: int, limits: Limits) -> None:
+    if size > limits.bytes:
+        raise FileRefused(
+            _("Tệp quá lớn (%(size)s); tối đa %(max)s.") % {"size": filesizeformat(size), "max": filesizeformat(limits.bytes)}
+        )
+
+
+def _column(ref: str | None) -> int | None:
+    """Column number of a cell reference such as "AB12" (None without one)."""
+    if not ref:
+        return None
+    n = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            n = n * 26 + ord(ch) - 64
+        else:
+            break
+    return n or None
+
+
+def _first_sheet(z: zipfile.ZipFile) -> str:
+    """The part name of the workbook's first worksheet, as openpyxl picks it."""
+    wb = etree.fromstring(z.read("xl/workbook.xml"), parser=_parser())
+    sheet = wb.find(f"{MAIN}sheets/{MAIN}sheet")
+    rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"), parser=_parser())
+    rid = sheet.get(f"{OFFICE_REL}id") if sheet is not None else None
+    for rel in rels.iter(f"{REL}Relationship"):
+        if rel.get("Id") == rid:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    raise KeyError("first sheet")
+
+
+def _parser() -> etree.XMLParser:
+    # No entities, no network, no DTD: a workbook needs none of them.
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def _events(fileobj, tags):
+    return etree.iterparse(fileobj, events=("end",), tag=tags, resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def _free(elem) -> None:
+    """Drop an element and its already-read siblings, so memory stays at one element."""
+    elem.clear(keep_tail=False)
+    parent = elem.getparent()
+    if parent is not None:
+        while elem.getprevious() is not None:
+            del parent[0]
+
+
+def _count_sheet(fileobj, limits: Limits) -> None:
+    """Reject a sheet with content beyond the row or column limit, without building its rows."""
+    row_tag, cell_tag = f"{MAIN}row", f"{MAIN}c"
+    line, position, content_rows = 0, 0, 0
+    for _event, elem in _events(fileobj, (row_tag, cell_tag)):
+        if elem.tag == cell_tag:
+            position += 1
+            column = _column(elem.get("r")) or position
+            if column > limits.columns or position > limits.columns:
+                raise too_many_columns(limits, int(elem.getparent().get("r") or line + 1))
+            _free(elem)
+            continue
+        line = int(elem.get("r") or line + 1)
+        if position:  # a row with cells
+            content_rows += 1
+            if line > limits.lines or content_rows > limits.lines:
+                raise too_many_rows(limits)
+        position = 0
+        _free(elem)
+
+
+def _count_strings(fileobj, limits: Limits) -> None:
+    for n, (_event, elem) in enumerate(_events(fileobj, f"{MAIN}si"), start=1):
+        if n > limits.shared_strings:
+            raise FileRefused(_("Tệp Excel có quá nhiều chuỗi ký tự: tối đa %(n)s.") % {"n": limits.shared_strings})
+        _free(elem)
+
+
+def check_xlsx(fileobj, limits: Limits) -> None:
+    """Raise FileRefused unless the .xlsx in `fileobj` fits every limit and reads; zipfile.BadZipFile if it is no zip."""
+    with zipfile.ZipFile(fileobj) as z:
+        parts = z.infolist()
+        if len(parts) > MAX_PARTS:
+            raise FileRefused(_("Tệp Excel có quá nhiều thành phần (%(n)s).") % {"n": len(parts)})
+        total = sum(p.file_size for p in parts)
+        if total > limits.uncompressed:
+            raise FileRefused(
+                _("Tệp Excel khi giải nén quá lớn (%(size)s; tối đa %(max)s): tệp hỏng hoặc chứa dữ liệu ẩn.")
+                % {"size": filesizeformat(total), "max": filesizeformat(limits.uncompressed)}
+            )
+        for p in parts:
+            big_allowed = p.filename.startswith("xl/worksheets/") or p.filename == "xl/sharedStrings.xml"
+            if not big_allowed and p.file_size > SMALL_PART_MAX:
+                raise FileRefused(
+                    _("Thành phần «%(part)s» của tệp Excel quá lớn (%(size)s).")
+                    % {"part": p.filename, "size": filesizeformat(p.file_size)}
+                )
+        names = {p.filename for p in parts}
+        try:
+            sheet = _first_sheet(z)
+            if sheet not in names:
+                raise KeyError(sheet)
+            with z.open(sheet) as f:
+                _count_sheet(f, limits)
+            if "xl/sharedStrings.xml" in names:
+                with z.open("xl/sharedStrings.xml") as f:
+                    _count_strings(f, limits)
+        except (KeyError, etree.XMLSyntaxError, ValueError):
+            raise FileRefused(_("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc sai định dạng.")) from None
