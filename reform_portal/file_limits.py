@@ -5,13 +5,14 @@ whole shared-strings table, builds every cell of a row (a row may hold a
 million empty cells) and pads rows out to the sheet's declared dimension.
 So the zip's directory is checked first (declared sizes are upper bounds:
 Python's zipfile never inflates a member past its `file_size`), then the
-first sheet and the shared strings are counted with a streaming lxml pass
-that keeps one element at a time. openpyxl only ever sees a file that fits.
+first sheet's rows and cells and the shared strings are counted by a
+streaming byte scan that builds nothing. openpyxl only ever sees a file that fits.
 
 The limits come from settings (IMPORT_MAX_*), read at each call.
 """
 
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -104,45 +105,58 @@ def _parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
-def _events(fileobj, tags):
-    return etree.iterparse(fileobj, events=("end",), tag=tags, resolve_entities=False, no_network=True, load_dtd=False)
+def _start_tags(fileobj, pattern: re.Pattern):
+    """Matches of `pattern` (the start of a tag) in an XML part read in chunks: no tree, flat memory.
+
+    A byte scan, deliberately cruder than a parser: a tag inside a comment or CDATA
+    counts too, which can only make the counts larger, never hide an element a parser
+    would see. A part that is not UTF-8 (UTF-16 would hide every tag from it) is refused.
+    """
+    pending = fileobj.read(CHUNK)
+    if pending.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in pending[:256]:
+        raise ValueError("workbook part not in UTF-8")
+    while True:
+        more = fileobj.read(CHUNK)
+        if not more:
+            yield from pattern.finditer(pending)
+            return
+        pending += more
+        cut = pending.rfind(b"<")  # the last tag may go on in the next chunk: keep it
+        if cut > 0:
+            yield from pattern.finditer(pending, 0, cut)
+            pending = pending[cut:]
+        elif len(pending) > 4 * CHUNK:
+            raise ValueError("a tag of megabytes")
 
 
-def _free(elem) -> None:
-    """Drop an element and its already-read siblings, so memory stays at one element."""
-    elem.clear(keep_tail=False)
-    parent = elem.getparent()
-    if parent is not None:
-        while elem.getprevious() is not None:
-            del parent[0]
+# <row or <c (or <prefix:row, <prefix:c) and its reference r="AB12", if it has one
+ROW_OR_CELL = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])(?:[^<>]*?\sr\s*=\s*["']([A-Z]*)(\d*))?""")
+STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
+CHUNK = 1024 * 1024
 
 
 def _count_sheet(fileobj, limits: Limits) -> None:
     """Reject a sheet with content beyond the row or column limit, without building its rows."""
-    row_tag, cell_tag = f"{MAIN}row", f"{MAIN}c"
-    line, position, content_rows = 0, 0, 0
-    for _event, elem in _events(fileobj, (row_tag, cell_tag)):
-        if elem.tag == cell_tag:
-            position += 1
-            column = _column(elem.get("r")) or position
-            if column > limits.columns or position > limits.columns:
-                raise too_many_columns(limits, int(elem.getparent().get("r") or line + 1))
-            _free(elem)
+    line, position, rows = 0, 0, 0
+    for m in _start_tags(fileobj, ROW_OR_CELL):
+        name, letters, digits = m.groups()
+        if name == b"row":
+            line = int(digits) if digits else line + 1
+            position = 0
             continue
-        line = int(elem.get("r") or line + 1)
-        if position:  # a row with cells
-            content_rows += 1
-            if line > limits.lines or content_rows > limits.lines:
+        position += 1
+        if position == 1:  # a row with cells; an empty formatted row costs nothing
+            rows += 1
+            if line > limits.lines or rows > limits.lines:
                 raise too_many_rows(limits)
-        position = 0
-        _free(elem)
+        if position > limits.columns or (letters and _column(letters.decode()) > limits.columns):
+            raise too_many_columns(limits, line)
 
 
 def _count_strings(fileobj, limits: Limits) -> None:
-    for n, (_event, elem) in enumerate(_events(fileobj, f"{MAIN}si"), start=1):
+    for n, _m in enumerate(_start_tags(fileobj, STRING), start=1):
         if n > limits.shared_strings:
             raise FileRefused(_("Tệp Excel có quá nhiều chuỗi ký tự: tối đa %(n)s.") % {"n": limits.shared_strings})
-        _free(elem)
 
 
 def check_xlsx(fileobj, limits: Limits) -> None:

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "reform_portal.errors.LongUrlMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -60,6 +61,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "reform_portal.urls"
+CSRF_FAILURE_VIEW = "reform_portal.errors.csrf_failure"
+# Longer URLs get the portal's 414 page; gunicorn.conf.py lets request lines up to 8190 bytes reach Django.
+URL_MAX_LENGTH = env.int("URL_MAX_LENGTH", default=4000)
 
 TEMPLATES = [
     {
@@ -153,6 +157,9 @@ X_FRAME_OPTIONS = "DENY"
 # intranets terminate TLS elsewhere or not at all — then also set SECURE_COOKIES=false).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# Only when every subdomain is HTTPS too, and the province wants its domain on the browsers' preload list.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
