@@ -25,12 +25,13 @@ class ValuesCSVRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         out = io.StringIO()
         if isinstance(data, dict) and "results" in data:
-            writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+            # CRLF line ends (RFC 4180): the csv module then quotes a note holding a CR or LF of its own.
+            writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
             writer.writeheader()
             writer.writerows(_safe_row(r) for r in data["results"])
         elif isinstance(data, dict) and "detail" in data:
             # An error asked for as CSV: still one row per problem, never a 500.
-            writer = csv.writer(out, lineterminator="\n")
+            writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow(["index", "field", "message"])
             writer.writerow(["", "", safe_text(data["detail"])])
             for e in data.get("errors") or []:
