@@ -20,7 +20,14 @@ from reform_portal.export_safety import safe_cell, safe_text
 from tests.api.conftest import token_client
 
 PAYLOADS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\t=1+1", "\r=1"]
-CODES = ["website_articles", "leaflets_issued", "grassroots_radio_broadcasts", "online_service_leaflets", "legal_outreach_sessions", "social_media_posts"]
+CODES = [
+    "website_articles",
+    "leaflets_issued",
+    "grassroots_radio_broadcasts",
+    "online_service_leaflets",
+    "legal_outreach_sessions",
+    "social_media_posts",
+]
 
 
 @pytest.fixture
@@ -72,12 +79,22 @@ def test_libreoffice_shows_the_payloads_as_typed(hostile_notes, client, clerk_ca
     client.force_login(clerk_can_loc)
     (tmp_path / "form.xlsx").write_bytes(client.get("/entry/HT-443/2019/1/xlsx/").content)
     subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path), str(tmp_path / "form.xlsx")],
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "form.xlsx"),
+        ],
         check=True,
         capture_output=True,
         timeout=120,
     )
-    shown = {row[1]: row[9] for row in csv.reader(open(tmp_path / "form.csv", encoding="utf-8", newline=""))}
+    text = (tmp_path / "form.csv").read_text(encoding="utf-8")
+    shown = {row[1]: row[9] for row in csv.reader(io.StringIO(text, newline=""))}
     assert shown["website_articles"] == '=HYPERLINK("http://x","y")'
     assert shown["online_service_leaflets"] == "-2+3"  # not 1
     assert shown["grassroots_radio_broadcasts"] == "@SUM(1+1)"  # not 2
