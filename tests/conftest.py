@@ -30,7 +30,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests that commit (and so flush the database afterwards) go last."""
+    """Tests that commit (and so flush the database afterwards) go last.
+
+    Tests marked `postgres` need PostgreSQL's own tools (pg_dump…): they run whenever the suite
+    runs on PostgreSQL, as CI's does, and are deselected, visibly, on SQLite.
+    """
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        needs_pg = [item for item in items if item.get_closest_marker("postgres")]
+        if needs_pg:
+            config.hook.pytest_deselected(items=needs_pg)
+            items[:] = [item for item in items if not item.get_closest_marker("postgres")]
 
     def flushes(item):
         names = getattr(item, "fixturenames", ())
