@@ -24,6 +24,8 @@ from lxml import etree
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 OFFICE_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 # A header may sit below a title: read_rows looks for it in the first HEADER_SCAN rows.
 HEADER_SCAN = 20
 # Parts other than sheets and shared strings (styles, workbook, properties) are a few KB in real files.
@@ -88,13 +90,13 @@ def _column(ref: str | None) -> int | None:
 
 
 def _first_sheet(z: zipfile.ZipFile) -> str:
-    """The part name of the workbook's first worksheet, as openpyxl picks it."""
+    """The part name of the workbook's first worksheet, as openpyxl's `worksheets[0]` picks it (chartsheets skipped)."""
     wb = etree.fromstring(z.read("xl/workbook.xml"), parser=_parser())
-    sheet = wb.find(f"{MAIN}sheets/{MAIN}sheet")
     rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"), parser=_parser())
-    rid = sheet.get(f"{OFFICE_REL}id") if sheet is not None else None
-    for rel in rels.iter(f"{REL}Relationship"):
-        if rel.get("Id") == rid:
+    targets = {rel.get("Id"): rel for rel in rels.iter(f"{REL}Relationship")}
+    for sheet in wb.iter(f"{MAIN}sheet"):
+        rel = targets.get(sheet.get(f"{OFFICE_REL}id"))
+        if rel is not None and rel.get("Type", "").endswith("/worksheet"):
             target = rel.get("Target", "")
             return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
     raise KeyError("first sheet")
@@ -159,6 +161,15 @@ def _count_strings(fileobj, limits: Limits) -> None:
             raise FileRefused(_("Tệp Excel có quá nhiều chuỗi ký tự: tối đa %(n)s.") % {"n": limits.shared_strings})
 
 
+def _shared_strings_part(z: zipfile.ZipFile) -> str | None:
+    """The shared-strings part, found as openpyxl finds it: by its content type."""
+    types = etree.fromstring(z.read("[Content_Types].xml"), parser=_parser())
+    for override in types.iter(f"{CONTENT_TYPES}Override"):
+        if override.get("ContentType") == SHARED_STRINGS:
+            return override.get("PartName", "").lstrip("/")
+    return None
+
+
 def check_xlsx(fileobj, limits: Limits) -> None:
     """Raise FileRefused unless the .xlsx in `fileobj` fits every limit and reads; zipfile.BadZipFile if it is no zip."""
     with zipfile.ZipFile(fileobj) as z:
@@ -171,22 +182,30 @@ def check_xlsx(fileobj, limits: Limits) -> None:
                 _("Tệp Excel khi giải nén quá lớn (%(size)s; tối đa %(max)s): tệp hỏng hoặc chứa dữ liệu ẩn.")
                 % {"size": filesizeformat(total), "max": filesizeformat(limits.uncompressed)}
             )
-        for p in parts:
-            big_allowed = p.filename.startswith("xl/worksheets/") or p.filename == "xl/sharedStrings.xml"
-            if not big_allowed and p.file_size > SMALL_PART_MAX:
-                raise FileRefused(
-                    _("Thành phần «%(part)s» của tệp Excel quá lớn (%(size)s).")
-                    % {"part": p.filename, "size": filesizeformat(p.file_size)}
-                )
-        names = {p.filename for p in parts}
         try:
-            sheet = _first_sheet(z)
+            for p in parts:
+                if p.filename in ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+                    _small(p)  # read below to find the sheet and the strings
+            sheet, strings = _first_sheet(z), _shared_strings_part(z)
+            for p in parts:
+                # Only the first sheet and the shared strings are read in full; other sheets are never parsed.
+                if p.filename not in (sheet, strings) and not p.filename.startswith("xl/worksheets/"):
+                    _small(p)
+            names = {p.filename for p in parts}
             if sheet not in names:
                 raise KeyError(sheet)
             with z.open(sheet) as f:
                 _count_sheet(f, limits)
-            if "xl/sharedStrings.xml" in names:
-                with z.open("xl/sharedStrings.xml") as f:
+            if strings in names:
+                with z.open(strings) as f:
                     _count_strings(f, limits)
         except (KeyError, etree.XMLSyntaxError, ValueError):
             raise FileRefused(_("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc sai định dạng.")) from None
+
+
+def _small(part: zipfile.ZipInfo) -> None:
+    if part.file_size > SMALL_PART_MAX:
+        raise FileRefused(
+            _("Thành phần «%(part)s» của tệp Excel quá lớn (%(size)s).")
+            % {"part": part.filename, "size": filesizeformat(part.file_size)}
+        )

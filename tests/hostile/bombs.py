@@ -54,18 +54,20 @@ def data_row(r: int, unit="HT-443", indicator="leaflets_issued", year=2019, quar
     return f'<row r="{r}">' + "".join(cells) + f'<c r="E{r}"><v>{value}</v></c></row>'
 
 
-def workbook(sheet_parts, strings_parts=None, extra: dict | None = None) -> bytes:
+def workbook(sheet_parts, strings_parts=None, extra: dict | None = None, strings_name: str = "xl/sharedStrings.xml") -> bytes:
     """An .xlsx whose sheet XML (and shared strings) are the concatenated parts, written as they come."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        z.writestr("[Content_Types].xml", _CONTENT_TYPES.replace("/xl/sharedStrings.xml", "/" + strings_name))
         z.writestr("_rels/.rels", _RELS)
         z.writestr("xl/workbook.xml", _WORKBOOK)
-        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        z.writestr(
+            "xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.replace('Target="sharedStrings.xml"', f'Target="/{strings_name}"')
+        )
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
             for part in sheet_parts:
                 f.write(part.encode())
-        with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
+        with z.open(strings_name, "w", force_zip64=True) as f:
             for part in strings_parts or [f"<sst {NS}><si><t>x</t></si></sst>"]:
                 f.write(part.encode())
         for name, (size, chunk) in (extra or {}).items():
@@ -97,7 +99,7 @@ def huge_shared_string(mb: int = 60) -> bytes:
     return workbook(sheet(header_row(), data_row(2)), strings())
 
 
-def many_shared_strings(n: int = 400_000) -> bytes:
+def many_shared_strings(n: int = 400_000, strings_name: str = "xl/sharedStrings.xml") -> bytes:
     """Many tiny shared strings: within the unpacked-size limit, over the count."""
 
     def strings():
@@ -106,7 +108,12 @@ def many_shared_strings(n: int = 400_000) -> bytes:
             yield "<si><t/></si>" * 1000
         yield "</sst>"
 
-    return workbook(sheet(header_row(), data_row(2)), strings())
+    return workbook(sheet(header_row(), data_row(2)), strings(), strings_name=strings_name)
+
+
+def shared_strings_under_another_name() -> bytes:
+    """The same, with the strings part named like a sheet: openpyxl finds it by its content type."""
+    return many_shared_strings(strings_name="xl/worksheets/strings.xml")
 
 
 def huge_dimension_far_row() -> bytes:
@@ -160,6 +167,7 @@ def not_a_zip() -> bytes:
 BOMBS = {
     "huge shared string": (huge_shared_string, "giải nén quá lớn"),
     "many shared strings": (many_shared_strings, "quá nhiều chuỗi ký tự"),
+    "shared strings under another name": (shared_strings_under_another_name, "quá nhiều chuỗi ký tự"),
     "huge dimension, far row": (huge_dimension_far_row, "quá nhiều dòng"),
     "many rows": (many_rows, "quá nhiều dòng"),
     "many columns": (many_columns, "quá nhiều cột"),

@@ -85,6 +85,17 @@ def test_a_declared_huge_dimension_over_a_small_sheet_reads_just_its_rows(as_cle
     assert DataValue.objects.get(org_unit__code="HT-443", indicator__code="leaflets_issued", year=2019, quarter=1).value == 77
 
 
+def test_a_real_workbook_with_an_image_and_a_second_big_sheet_is_read(as_clerk):
+    # Binary parts (a logo) are never scanned as XML; sheets other than the first are never parsed.
+    data = bombs.workbook(
+        bombs.sheet(bombs.header_row(), bombs.data_row(2, value=42)),
+        extra={"xl/media/image1.png": (20_000, b"\x89PNG\r\n\x1a\n\x00\x00"), "xl/worksheets/sheet2.xml": (3_000_000, b"<row/>")},
+    )
+    r = as_clerk.post(UPLOAD, {"file": SimpleUploadedFile("bieu-mau.xlsx", data, XLSX)})
+    assert r.status_code == 302
+    assert DataValue.objects.get(org_unit__code="HT-443", indicator__code="leaflets_issued", year=2019, quarter=1).value == 42
+
+
 def test_the_limits_come_from_settings(as_clerk):
     rows = [bombs.data_row(2), bombs.data_row(3, indicator="website_articles")]
     data = bombs.workbook(bombs.sheet(bombs.header_row(), *rows))
