@@ -83,7 +83,10 @@ def server_error(request):
 
 
 class LongUrlMiddleware:
-    """A URL longer than URL_MAX_LENGTH gets the portal's 414 page (gunicorn refuses longer request lines itself)."""
+    """A page URL longer than URL_MAX_LENGTH gets the portal's 414 page (gunicorn refuses longer request lines itself).
+
+    The API is left alone: its contract documents its own answers to bad query strings (400).
+    """
 
     def __init__(self, get_response):
         from django.conf import settings
@@ -92,6 +95,6 @@ class LongUrlMiddleware:
         self.limit = settings.URL_MAX_LENGTH
 
     def __call__(self, request):
-        if len(request.get_full_path()) > self.limit:
+        if len(request.get_full_path()) > self.limit and not _is_api(request):
             return error_response(request, 414, with_request_context=False)
         return self.get_response(request)

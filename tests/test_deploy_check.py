@@ -23,7 +23,8 @@ PRODUCTION = {
 
 
 def deploy_check(**extra) -> tuple[set[str], str]:
-    env = {k: v for k, v in os.environ.items() if k != "STATICFILES_BACKEND"}  # production storage, as deployed
+    # The test process's own switches are not production's: manifest storage, async safety on.
+    env = {k: v for k, v in os.environ.items() if k not in ("STATICFILES_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(PRODUCTION, SECRET_KEY=secrets.token_urlsafe(50), **extra)
     run = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],

@@ -85,3 +85,5 @@ def test_an_overlong_url_gets_the_portals_414_page(client, clerk_can_loc):
     assert r.status_code == 414
     assert "Địa chỉ quá dài" in r.content.decode() and in_layout(r.content.decode())
     assert client.get("/entry/" + "x" * 3000 + "/2019/1/").status_code == 404  # long but allowed: the usual 404
+    r = client.get("/api/v1/values/?org_unit=" + "x" * 5000)
+    assert r.status_code == 400 and r.json()["code"] == "invalid"  # the API answers by its own contract
