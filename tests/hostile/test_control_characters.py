@@ -7,6 +7,7 @@ the API and import_values all get it; tab and line breaks stay allowed in notes.
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import ManagementUtility
+from django.db import connections
 
 from indicators.models import DataValue
 from indicators.services import ValueRow, values_save
@@ -51,7 +52,10 @@ def test_a_nul_in_a_code_or_a_number_is_an_error_not_a_database_failure(db):
     assert saved_2019() == 0
 
 
-def test_import_values_prints_the_row_and_exits_non_zero_without_a_traceback(db, tmp_path, capsys):
+def test_import_values_prints_the_row_and_exits_non_zero_without_a_traceback(db, tmp_path, capsys, monkeypatch):
+    # manage.py's own entry point, as an operator runs it; it closes every connection when it ends,
+    # which would end the test's transaction too.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     path = tmp_path / "values.csv"
     path.write_text(HEADER + "HT-443,website_articles,2019,1,25,,,tốt\nHT-443,leaflets_issued,2019,1,5,,,có\x00NUL\n")
     with pytest.raises(SystemExit) as exc:
