@@ -43,6 +43,9 @@ def pytest_collection_modifyitems(config, items):
 
     def flushes(item):
         names = getattr(item, "fixturenames", ())
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction"):  # @pytest.mark.django_db(transaction=True) flushes too
+            return True
         return "live_server" in names or "transactional_db" in names or "seeded_live_server" in names
 
     items.sort(key=flushes)
