@@ -12,9 +12,11 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.renderers import BaseRenderer
 
 from indicators.services import VALUE_COLUMNS
+from reform_portal.export_safety import safe_text
 
 CSV_COLUMNS = [*VALUE_COLUMNS, "version", "updated_at", "id"]
 BOM = "\ufeff"
+NUMERIC = {"year", "quarter", "value", "numerator", "denominator", "version", "id"}
 
 
 def wants_bom(request, asked: bool | None) -> bool:
@@ -24,16 +26,24 @@ def wants_bom(request, asked: bool | None) -> bool:
     return isinstance(getattr(request, "successful_authenticator", None), SessionAuthentication)
 
 
+def _safe_row(row: dict) -> dict:
+    """A row as a spreadsheet may open it: no text that runs as a formula (numbers stay numbers)."""
+    return {k: safe_text(row.get(k), numeric=k in NUMERIC) for k in CSV_COLUMNS}
+
+
 def csv_lines(rows, *, bom: bool):
-    """The file, a line at a time (for streaming every row of a filter)."""
+    """The file, a line at a time (for streaming every row of a filter).
+
+    CRLF line ends (RFC 4180): the csv module then quotes a note holding a CR or LF of its own.
+    """
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     yield (BOM if bom else "") + buffer.getvalue()
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(row)
+        writer.writerow(_safe_row(row))
         yield buffer.getvalue()
 
 
@@ -50,9 +60,9 @@ class ValuesCSVRenderer(BaseRenderer):
         out = io.StringIO()
         if isinstance(data, dict) and "detail" in data:
             # An error asked for as CSV: still one row per problem, never a 500.
-            writer = csv.writer(out, lineterminator="\n")
+            writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow(["index", "field", "message"])
-            writer.writerow(["", "", data["detail"]])
+            writer.writerow(["", "", safe_text(data["detail"])])
             for e in data.get("errors") or []:
-                writer.writerow(["" if e["index"] is None else e["index"], e["field"], e["message"]])
+                writer.writerow(["" if e["index"] is None else e["index"], safe_text(e["field"]), safe_text(e["message"])])
         return out.getvalue().encode(self.charset)

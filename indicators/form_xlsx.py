@@ -6,6 +6,8 @@ same `values_save` as the browser form: all or nothing, every error with the
 file's own line number. Codes, names and headers are locked; only the value,
 numerator, denominator and note cells can be edited. The `version` column lets
 the upload refuse to overwrite a value someone saved after the download.
+Text a spreadsheet would run as a formula (a note starting with "=") is
+written as quoted text (reform_portal.export_safety), so it reads back as typed.
 """
 
 import io
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from indicators.entry import FormPage
 from indicators.models import Channel
 from indicators.services import SaveResult, ValueRow, values_save
+from reform_portal.export_safety import safe_cell
 from reform_portal.tabular import LINE, RowError, RowsInvalid, read_rows
 
 COLUMNS = [
@@ -105,7 +108,7 @@ def form_workbook(page: FormPage) -> bytes:
             values["value"] = int(cur.value) if not c.is_percent else float(cur.value)
         editable = {"numerator", "denominator", "note"} if c.is_ratio else {"value", "note"}
         for col, name in enumerate(COLUMNS, start=1):
-            cell = ws.cell(row=line, column=col, value=values[name] if values[name] != "" else None)
+            cell = safe_cell(ws.cell(row=line, column=col, value=values[name] if values[name] != "" else None))
             if name in editable:
                 cell.protection = Protection(locked=False)
                 cell.fill = edit_fill

@@ -22,6 +22,7 @@ from indicators.entry import FormCell, cell_display, fingerprint, number_display
 from indicators.models import Channel
 from indicators.quality import quality_warnings
 from indicators.services import NotAllowed, ValueRow, VersionConflict, values_save
+from reform_portal.file_limits import FileRefused, Limits, check_size
 from reform_portal.tabular import RowsInvalid
 
 
@@ -262,3 +263,12 @@ class UploadForm(forms.Form):
         error_messages={"required": gettext_lazy("Chọn tệp cần tải lên."), "empty": gettext_lazy("Tệp rỗng.")},
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+
+    def clean_file(self):
+        # Refused before it is read: Django has spooled a large upload to disk, not memory.
+        f = self.cleaned_data["file"]
+        try:
+            check_size(f.size, Limits.from_settings())
+        except FileRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return f

@@ -6,6 +6,7 @@ writes all rows or none, and records each change in the audit history.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -43,6 +44,12 @@ class VersionConflict(Exception):
         super().__init__(_("Số liệu đã được người khác thay đổi."))
 
 
+# Control characters (C0 except tab, line feed and carriage return; DEL; C1) and lone UTF-16
+# surrogates: no figure or note needs them, and NUL or a surrogate cannot even be stored.
+FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+TEXT_FIELDS = ("org_unit", "indicator", "year", "quarter", "value", "numerator", "denominator", "note")
+
+
 @dataclass
 class ValueRow:
     """One cell to write. Text or numbers are accepted; `row` numbers messages."""
@@ -58,6 +65,18 @@ class ValueRow:
     version: int | None = None  # the version the writer read; None: don't check
     as_of: object = None  # a date, or text dd/mm/yyyy or yyyy-mm-dd; blank: the quarter's end
     row: int | None = None
+    # Fields that held forbidden control characters (now replaced by U+FFFD): _clean_row refuses the row.
+    bad_text: tuple[str, ...] = field(default=(), init=False, repr=False)
+
+    def __post_init__(self):
+        bad = []
+        for name in TEXT_FIELDS:
+            v = getattr(self, name)
+            if isinstance(v, str) and FORBIDDEN_CHARS.search(v):
+                bad.append(name)
+                # Never let them reach a lookup or a message: PostgreSQL fails on NUL, encoders on surrogates.
+                setattr(self, name, FORBIDDEN_CHARS.sub("\ufffd", v))
+        self.bad_text = tuple(bad)
 
     @classmethod
     def from_mapping(cls, data: dict, row: int | None = None) -> "ValueRow":
@@ -136,6 +155,12 @@ def _clean_as_of(r: ValueRow, errors: list[RowError]) -> datetime.date | None:
 
 def _clean_row(r: ValueRow, indicator: Indicator, errors: list[RowError]) -> dict | None:
     """The cell's typed content, or None to clear it. Appends errors, in Vietnamese."""
+    if r.bad_text:
+        for name in r.bad_text:
+            errors.append(
+                RowError(r.row, name, _("Có ký tự điều khiển không hợp lệ (ví dụ NUL); hãy xóa ký tự đó rồi nhập lại."))
+            )
+        return None
     cell = _clean_value(r, indicator, errors)
     as_of = _clean_as_of(r, errors)
     if cell is not None:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from reform_portal.file_limits import FileRefused, Limits, check_size
 from reform_portal.tabular import RowsInvalid, UnreadableFile
 
 
@@ -11,6 +12,10 @@ def read_file(path: str) -> tuple[str, bytes]:
     p = Path(path)
     if not p.is_file():
         raise CommandError(f"File not found: {path}")
+    try:
+        check_size(p.stat().st_size, Limits.from_settings())  # before reading it into memory
+    except FileRefused as exc:
+        raise CommandError(str(exc)) from None
     return p.name, p.read_bytes()
 
 

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "reform_portal.errors.LongUrlMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -64,6 +65,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "reform_portal.urls"
+CSRF_FAILURE_VIEW = "reform_portal.errors.csrf_failure"
+# Longer URLs get the portal's 414 page; gunicorn.conf.py lets request lines up to 8190 bytes reach Django.
+URL_MAX_LENGTH = env.int("URL_MAX_LENGTH", default=4000)
 
 TEMPLATES = [
     {
@@ -136,9 +140,17 @@ STORAGES = {
     },
 }
 
-# Uploads stay in memory up to this size; the entry form's Excel files are small.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request bodies other than files (form fields, API JSON) up to this size; larger ones get a 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_MAX_BYTES", default=10 * 1024 * 1024)
+# An uploaded file above this size is spooled to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# What any uploaded or imported .csv/.xlsx may cost (reform_portal/file_limits.py): its size,
+# the .xlsx unpacked, data rows, columns, distinct strings. The upload form refuses a larger file.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=25 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=50)
+IMPORT_MAX_SHARED_STRINGS = env.int("IMPORT_MAX_SHARED_STRINGS", default=100_000)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
@@ -166,6 +178,9 @@ CONTENT_SECURITY_POLICY = {
 # intranets terminate TLS elsewhere or not at all — then also set SECURE_COOKIES=false).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# Only when every subdomain is HTTPS too, and the province wants its domain on the browsers' preload list.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

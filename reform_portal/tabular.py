@@ -6,11 +6,14 @@ problem and raise RowsInvalid once, so the caller can list every bad row.
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from reform_portal.file_limits import HEADER_SCAN, FileRefused, Limits, check_size, check_xlsx, too_many_columns, too_many_rows
 
 # How messages name a file's columns (the API's errors keep the column names themselves).
 FIELD_LABELS = {
@@ -70,43 +73,84 @@ def _cell(v) -> str:
     return str(v).strip()
 
 
+def _csv_table(data: bytes, limits: Limits):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableFile(_("Tệp CSV phải được lưu với bảng mã UTF-8.")) from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for row in reader:
+            if len(row) > limits.columns:
+                raise too_many_columns(limits, reader.line_num)
+            yield row
+    except csv.Error:
+        # e.g. a field longer than the csv module's limit, or a quote never closed
+        raise UnreadableFile(_("Tệp CSV bị hỏng ở dòng %(n)s.") % {"n": reader.line_num}) from None
+
+
+def _xlsx_table(data: bytes, limits: Limits):
+    import openpyxl
+
+    try:
+        check_xlsx(io.BytesIO(data), limits)
+    except zipfile.BadZipFile:
+        raise UnreadableFile(
+            _(
+                "Không đọc được tệp Excel (.xlsx): đây không phải tệp Excel thật (có thể là tệp khác được đổi đuôi thành .xlsx). "
+                "Hãy lưu lại bằng Excel dưới dạng .xlsx, hoặc dùng tệp .csv."
+            )
+        ) from None
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise UnreadableFile(_("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc sai định dạng.")) from None
+    try:
+        # Explicit bounds: openpyxl would otherwise pad every row out to the sheet's declared dimension.
+        for row in wb.worksheets[0].iter_rows(values_only=True, max_row=limits.lines, max_col=limits.columns):
+            yield [_cell(c) for c in row]
+    finally:
+        wb.close()
+
+
 def read_rows(name: str, data: bytes, *, required: list[str]) -> list[dict[str, str]]:
     """Rows (with their line number under LINE) of a .csv (UTF-8, with or without BOM) or the first sheet of an .xlsx, as dicts of text.
 
     The header row may be anywhere in the first 20 rows (a template may put a
     title above it); it is the first row that holds every required column.
+    The file must fit the IMPORT_MAX_* limits (reform_portal.file_limits); rows
+    are read one at a time and the first limit crossed stops the reading.
     """
+    limits = Limits.from_settings()
     suffix = Path(name).suffix.lower()
-    if suffix == ".csv":
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise UnreadableFile(_("Tệp CSV phải được lưu với bảng mã UTF-8.")) from None
-        table = [row for row in csv.reader(io.StringIO(text))]
-    elif suffix == ".xlsx":
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds for a damaged file
-            raise UnreadableFile(_("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc sai định dạng.")) from None
-        ws = wb.worksheets[0]
-        table = [[_cell(c) for c in row] for row in ws.iter_rows(values_only=True)]
-        wb.close()
-    else:
+    if suffix not in (".csv", ".xlsx"):
         raise UnreadableFile(_("Chỉ nhận tệp .csv hoặc .xlsx."))
+    try:
+        check_size(len(data), limits)
+        table = _csv_table(data, limits) if suffix == ".csv" else _xlsx_table(data, limits)
+        return _records(table, required, limits)
+    except FileRefused as exc:
+        raise UnreadableFile(str(exc)) from None
 
-    for i, row in enumerate(table[:20]):  # noqa: B007 (i is the header row, used below)
-        header = [h.strip().lower() for h in row]
-        if all(col in header for col in required):
-            break
-    else:
-        raise UnreadableFile(_("Không tìm thấy dòng tiêu đề có đủ các cột: %(cols)s.") % {"cols": ", ".join(required)})
-    rows = []
-    for line, row in enumerate(table[i + 1 :], start=i + 2):
+
+def _records(table, required: list[str], limits: Limits) -> list[dict[str, str]]:
+    header = None
+    for line, row in enumerate(table, start=1):
+        if header is None:
+            if line > HEADER_SCAN:
+                break
+            names = [(h or "").strip().lower() for h in row]
+            if all(col in names for col in required):
+                header = names
+                rows = []
+            continue
         if not any((c or "").strip() for c in row):
             continue
+        if len(rows) >= limits.rows:
+            raise too_many_rows(limits)
         cells = {h: (row[j].strip() if j < len(row) and row[j] is not None else "") for j, h in enumerate(header) if h}
         cells[LINE] = line
         rows.append(cells)
+    if header is None:
+        raise UnreadableFile(_("Không tìm thấy dòng tiêu đề có đủ các cột: %(cols)s.") % {"cols": ", ".join(required)})
     return rows

@@ -17,3 +17,9 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("", include("reports.urls")),
 ]
+
+# The portal's own error pages (JSON under /api/): reform_portal/errors.py.
+handler400 = "reform_portal.errors.bad_request"
+handler403 = "reform_portal.errors.permission_denied"
+handler404 = "reform_portal.errors.page_not_found"
+handler500 = "reform_portal.errors.server_error"

@@ -5,7 +5,8 @@ plan), every unit of the subtree × indicator, the quarters, the directives,
 the narrative. Numbers are numeric cells with number formats, percents are
 fractions formatted as %, a ratio is its numerator and denominator columns;
 nothing that could be a number is written as text. Text that a spreadsheet
-would run as a formula (=, +, -, @ first) gets a leading apostrophe.
+would run as a formula (=, +, -, @ first) is a quoted string cell
+(reform_portal.export_safety, shared by every export).
 """
 
 import io
@@ -21,20 +22,14 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from indicators.models import ValueType
 from organizations.models import UnitKind
+from reform_portal.export_safety import formula_like, safe_cell
 
 INT = "#,##0"
 DEC = "#,##0.00"
 PCT = "0.00%"
 POINTS = "+0.00;-0.00;0.00"
 DATE = "DD/MM/YYYY"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NONE1, NONE2 = (None,), (None, None)
-
-
-def safe_text(value) -> str:
-    """Text as a spreadsheet shows it, never as a formula it would run."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _number(d) -> int | float | None:
@@ -71,7 +66,7 @@ class _Styles:
     def cell(self, value, fmt: str | None = None, bold: bool = False, wrap: bool = False, indent: int = 0, fill: bool = False):
         key = (fmt, bold, wrap, indent, fill)
         self._wrapped = self._wrapped or wrap
-        if key == (None, False, False, 0, False):
+        if key == (None, False, False, 0, False) and not (isinstance(value, str) and formula_like(value)):
             return value  # a plain value: write-only mode reuses one cell object for these
         proto = self._protos.get(key)
         if proto is None:
@@ -87,10 +82,10 @@ class _Styles:
             self._protos[key] = proto
         c = WriteOnlyCell(self.ws, value)
         c._style = proto._style  # shared, read-only at save time
-        return c
+        return safe_cell(c)
 
     def text(self, value, **kw):
-        return self.cell(safe_text(value), **kw)
+        return self.cell("" if value is None else str(value), **kw)
 
     def num(self, value, **kw):
         v = _number(value)
@@ -220,13 +215,13 @@ def _sheet_units(wb, report) -> None:
     st.append(
         [None, None, None] + [st.text(f"{ind.code} · {years[w]}" + (f" · {sub[p]}" if p in sub else "")) for ind, p, w in cols]
     )
-    kinds = {k: safe_text(v) for k, v in UnitKind.choices}
+    kinds = {k: st.text(v) for k, v in UnitKind.choices}
     root_depth = report.unit.depth
     inds = [ln.indicator for ln in report.lines]
     figs_of = [(i.value_type, rollups[0].figures[i.pk], rollups[1].figures[i.pk]) for i in inds]
     num, pct = st.num, st.pct
     for uid, code, name, kind, depth in report.subtree_units():
-        row = [code and safe_text(code), st.text(name, indent=min(depth - root_depth, 10)), kinds.get(kind, kind)]
+        row = [code and st.text(code), st.text(name, indent=min(depth - root_depth, 10)), kinds.get(kind, kind)]
         for t, now, before in figs_of:
             for figs in (now, before):
                 f = figs.get(uid)

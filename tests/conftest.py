@@ -30,10 +30,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests that commit (and so flush the database afterwards) go last."""
+    """Tests that commit (and so flush the database afterwards) go last.
+
+    Tests marked `postgres` need PostgreSQL's own tools (pg_dump…): they run whenever the suite
+    runs on PostgreSQL, as CI's does, and are deselected, visibly, on SQLite.
+    """
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        needs_pg = [item for item in items if item.get_closest_marker("postgres")]
+        if needs_pg:
+            config.hook.pytest_deselected(items=needs_pg)
+            items[:] = [item for item in items if not item.get_closest_marker("postgres")]
 
     def flushes(item):
         names = getattr(item, "fixturenames", ())
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction"):  # @pytest.mark.django_db(transaction=True) flushes too
+            return True
         return "live_server" in names or "transactional_db" in names or "seeded_live_server" in names
 
     items.sort(key=flushes)
