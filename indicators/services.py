@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from indicators import log_hints
 from indicators.formatting import plain
 from indicators.models import Channel, DataValue, Indicator, Submission, SubmissionStatus, ValueChange, ValueType
 from indicators.periods import YEAR_MAX, YEAR_MIN, Period
@@ -348,6 +349,7 @@ def values_validate(rows: list[ValueRow], *, check_status: bool = True) -> list[
             )
         )
         errors.extend(_frozen_errors(checked, statuses))
+    errors.extend(log_hints.notes_missing(checked))  # a figure other than the activity log's needs a reason
     if errors:
         raise RowsInvalid(sorted(errors, key=lambda e: (e.row is None, e.row or 0)))
     return checked
@@ -480,6 +482,7 @@ def values_save(
             ["value", "numerator", "denominator", "note", "as_of", "version", "updated_by", "updated_at"],
             batch_size=1000,
         )
+    log_hints.mark_sources(changes)
     ValueChange.objects.bulk_create(changes, batch_size=1000)
     if approve:
         _approve_on_import(submissions.values(), by=by, channel=channel)

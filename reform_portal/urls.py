@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("api.urls")),
+    path("", include("campaigns.urls")),
     path("", include("indicators.urls")),
     path("", include("reports.urls")),
 ]

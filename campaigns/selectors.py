@@ -1,0 +1,299 @@
+"""Reading the activity log: a quarter's activities, what they add up to per indicator, a campaign's progress.
+
+`log_figures` is the one place the kind→indicator rules (KindIndicator) are applied; the entry form's
+hints, the check that a differing figure has a note, the campaign page and the report's sentences
+all call it.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from campaigns.models import Activity, Evidence, KindIndicator
+from indicators.entry import number_display
+from indicators.periods import Period
+
+
+@dataclass
+class LogFigure:
+    indicator: object
+    value: int = 0
+    activities: list = field(default_factory=list)
+
+
+def _rules() -> dict[str, list[KindIndicator]]:
+    out = defaultdict(list)
+    for rule in KindIndicator.objects.select_related("indicator"):
+        out[rule.kind].append(rule)
+    return out
+
+
+def log_figures(activities, rules=None) -> dict[str, LogFigure]:
+    """What a set of activities adds up to, per indicator code (only indicators some activity feeds)."""
+    rules = _rules() if rules is None else rules
+    out: dict[str, LogFigure] = {}
+    for a in activities:
+        for rule in rules.get(a.kind, []):
+            if rule.applies_to(a):
+                fig = out.setdefault(rule.indicator.code, LogFigure(rule.indicator))
+                fig.value += rule.amount(a)
+                fig.activities.append(a)
+    return out
+
+
+def quarter_activities(*, unit, period: Period):
+    return (
+        Activity.objects.filter(org_unit=unit, year=period.year, quarter=period.quarter)
+        .select_related("campaign", "recorded_by")
+        .prefetch_related("evidence")
+        .order_by("date", "id")
+    )
+
+
+def summary(figures: dict[str, LogFigure], activities) -> str:
+    """ "5 lớp, 1.020 lượt người": every figure the given activities make, in the form's order."""
+    ids = {a.pk for a in activities}
+    parts = []
+    for fig in sorted(figures.values(), key=lambda f: (f.indicator.section, f.indicator.group.order, f.indicator.order)):
+        mine = [a for a in fig.activities if a.pk in ids]
+        if not mine:
+            continue
+        total = sum(r.amount(a) for a in mine for r in _applying(fig.indicator, a))
+        parts.append(f"{number_display(total)} {fig.indicator.unit_vi}")
+    return ", ".join(parts)
+
+
+def _applying(indicator, activity):
+    return [r for r in activity._rules if r.indicator_id == indicator.pk]
+
+
+def hints_for(*, unit, period: Period, indicators, user=None) -> dict:
+    """The entry form's annotations: per indicator the log's figure, its wording, the link and the evidence."""
+    from indicators.log_hints import Hint
+
+    codes = {i.code for i in indicators}
+    rules = _rules()
+    activities = list(quarter_activities(unit=unit, period=period))
+    for a in activities:
+        a._rules = [r for r in rules.get(a.kind, []) if r.applies_to(a)]
+    figures = log_figures(activities, rules)
+    figures = {c: f for c, f in figures.items() if c in codes}
+    for fig in figures.values():
+        fig.indicator = next(i for i in indicators if i.code == fig.indicator.code)  # with its group loaded
+    cell_evidence = defaultdict(list)
+    for ev in Evidence.objects.filter(
+        org_unit=unit, year=period.year, quarter=period.quarter, indicator__isnull=False
+    ).select_related("indicator"):
+        cell_evidence[ev.indicator.code].append(ev)
+    base = reverse("campaigns:activity_list", args=[unit.code, period.year, period.quarter])
+    out = {}
+    for code, fig in figures.items():
+        evidence = [ev for a in fig.activities for ev in a.evidence.all()] + cell_evidence.get(code, [])
+        out[code] = Hint(
+            value=Decimal(fig.value),
+            summary=summary(figures, fig.activities),
+            url=f"{base}?indicator={code}",
+            activities=len(fig.activities),
+            evidence=[(ev.name or ev.url, evidence_url(ev)) for ev in evidence],
+        )
+    return out
+
+
+def evidence_url(ev: Evidence) -> str:
+    return reverse("campaigns:evidence_download", args=[ev.pk]) if ev.file else ev.url
+
+
+def sums_for(*, cells) -> dict:
+    """The log's figure for many (unit_id, indicator_id, year, quarter) cells; cells without activities are absent."""
+    rules = _rules()
+    fed = {r.indicator_id for rs in rules.values() for r in rs}
+    cells = {c for c in cells if c[1] in fed}
+    if not cells:
+        return {}
+    periods = {(c[0], c[2], c[3]) for c in cells}
+    q = Q(pk__in=[])
+    for unit_id, year, quarter in periods:
+        q |= Q(org_unit_id=unit_id, year=year, quarter=quarter)
+    by_period = defaultdict(list)
+    for a in Activity.objects.filter(q).only("id", "org_unit_id", "year", "quarter", "kind", "topic", "quantity", "participants"):
+        by_period[(a.org_unit_id, a.year, a.quarter)].append(a)
+    out = {}
+    for unit_id, year, quarter in periods:
+        acts = by_period.get((unit_id, year, quarter))
+        if not acts:
+            continue
+        totals = defaultdict(int)
+        seen = set()
+        for a in acts:
+            for rule in rules.get(a.kind, []):
+                if rule.applies_to(a):
+                    totals[rule.indicator_id] += rule.amount(a)
+                    seen.add(rule.indicator_id)
+        for ind_id in seen:
+            if (unit_id, ind_id, year, quarter) in cells:
+                out[(unit_id, ind_id, year, quarter)] = Decimal(totals[ind_id])
+    return out
+
+
+def differences(*, unit_ids, period: Period) -> dict[int, int]:
+    """For the review queue: per unit, how many stored figures of the quarter differ from the log."""
+    from indicators.models import DataValue
+
+    values = list(DataValue.objects.filter(org_unit_id__in=unit_ids, year=period.year, quarter=period.quarter))
+    rules = _rules()
+    fed = {r.indicator_id for rs in rules.values() for r in rs}
+    cells = {(u, i, period.year, period.quarter) for u in unit_ids for i in fed}
+    logged = sums_for(cells=cells)
+    stored = {(v.org_unit_id, v.indicator_id, v.year, v.quarter): v.value for v in values}
+    out: dict[int, int] = defaultdict(int)
+    for key, log_value in logged.items():
+        if stored.get(key) is None or Decimal(stored[key]) != log_value:
+            out[key[0]] += 1
+    return dict(out)
+
+
+class LogProvider:
+    """What campaigns registers with indicators.log_hints (see CampaignsConfig.ready)."""
+
+    def hints(self, *, unit, period, indicators, user=None):
+        return hints_for(unit=unit, period=period, indicators=indicators, user=user)
+
+    def sums(self, *, cells):
+        return sums_for(cells=cells)
+
+    def differences(self, *, unit_ids, period):
+        return differences(unit_ids=unit_ids, period=period)
+
+    def panel(self, *, request, page):
+        return quarter_panel(request=request, page=page)
+
+
+def quarter_evidence(*, unit, period: Period):
+    """Every evidence item of a unit's quarter: the report's, its figures', its activities'."""
+    from indicators.models import Submission
+
+    sub = Submission.objects.filter(org_unit=unit, year=period.year, quarter=period.quarter).first()
+    q = Q(org_unit=unit, year=period.year, quarter=period.quarter, indicator__isnull=False)
+    q |= Q(activity__org_unit=unit, activity__year=period.year, activity__quarter=period.quarter)
+    if sub:
+        q |= Q(submission=sub)
+    return Evidence.objects.filter(q).select_related("indicator", "activity").order_by("uploaded_at", "id")
+
+
+def quarter_panel(*, request, page) -> str:
+    from django.template.loader import render_to_string
+
+    period, unit = page.period, page.unit
+    context = {
+        "unit": unit,
+        "period": period,
+        "evidence": list(quarter_evidence(unit=unit, period=period)),
+        "activities": Activity.objects.filter(org_unit=unit, year=period.year, quarter=period.quarter).count(),
+        "editable": page.can_enter and not page.is_locked,
+        "cells": page.cells,
+    }
+    return render_to_string("campaigns/includes/quarter_panel.html", context, request=request)
+
+
+# -- a campaign's page ---------------------------------------------------------------------------
+
+
+@dataclass
+class TargetRow:
+    target: object
+    actual: object  # indicators.aggregation.Figure
+    rate: Decimal | None
+    logged: int | None  # what the campaign's own activities add up to
+    activities: list
+
+
+def campaign_page(*, campaign, user) -> dict:
+    """Plan vs actual per target (official figures of the scope unit), the campaign's activities behind each, a timeline."""
+    from indicators.aggregation import Rollup
+    from organizations.access import visible_units_q
+
+    activities = list(
+        Activity.objects.filter(campaign=campaign)
+        .filter(**{"org_unit__in": _visible_units(user, visible_units_q)})
+        .select_related("org_unit")
+        .prefetch_related("evidence")
+        .order_by("date", "id")
+    )
+    rules = _rules()
+    figures = log_figures(activities, rules)
+    targets = list(
+        campaign.targets.select_related("indicator", "indicator__group").order_by("indicator__section", "indicator__order")
+    )
+    rollup = Rollup(root=campaign.scope_unit, year=campaign.year, indicators=[t.indicator for t in targets])
+    rows = []
+    for t in targets:
+        actual = rollup.figure(t.indicator)
+        n = actual.number
+        fig = figures.get(t.indicator.code)
+        rows.append(
+            TargetRow(
+                target=t,
+                actual=actual,
+                rate=None if n is None else n * 100 / t.value,
+                logged=fig.value if fig else None,
+                activities=fig.activities if fig else [],
+            )
+        )
+    return {"campaign": campaign, "rows": rows, "timeline": activities}
+
+
+def _visible_units(user, visible_units_q):
+    from organizations.models import OrgUnit
+
+    return OrgUnit.objects.filter(visible_units_q(user))
+
+
+def year_log_sentence(*, unit, year: int) -> str:
+    """A sentence of section A from the activities of the unit's subtree ("Theo nhật ký hoạt động, … tổ chức 05 lớp tập huấn…").
+
+    Empty when no training class or leaflet run was logged, so the report keeps its own sentences.
+    """
+    from organizations.models import OrgUnit
+
+    acts = list(
+        Activity.objects.filter(year=year, org_unit__in=OrgUnit.objects.subtree_of(unit)).only(
+            "kind", "topic", "quantity", "participants", "org_unit_id"
+        )
+    )
+    if not acts:
+        return ""
+    figures = log_figures(acts)
+    parts = []
+    classes = figures.get("online_service_training_classes")
+    trainees = figures.get("online_service_trainees")
+    if classes:
+        text = _("tổ chức %(n)s lớp tập huấn về dịch vụ công trực tuyến") % {"n": f"{classes.value:02d}"}
+        if trainees:
+            low = _floor(trainees.value)
+            if low < trainees.value:
+                text += " " + _("cho trên %(p)s lượt người dân, doanh nghiệp") % {"p": number_display(low)}
+            else:
+                text += " " + _("cho %(p)s lượt người dân, doanh nghiệp") % {"p": number_display(low)}
+        parts.append(text)
+    leaflets = figures.get("online_service_leaflets")
+    if leaflets:
+        parts.append(_("phát hành %(n)s tờ rơi về dịch vụ công trực tuyến") % {"n": number_display(leaflets.value)})
+    clips = figures.get("social_media_posts")
+    if clips:
+        parts.append(_("đăng %(n)s video clip, bài viết trên mạng xã hội") % {"n": number_display(clips.value)})
+    if not parts:
+        return ""
+    n = len({a.org_unit_id for a in acts})
+    return _("Theo nhật ký hoạt động của %(u)s đơn vị: %(what)s.") % {"u": n, "what": "; ".join(parts)}
+
+
+def _floor(n: int) -> int:
+    """Round down to a round figure for "trên 1.000 người" (at least two significant digits)."""
+    if n < 100:
+        return n
+    step = 10 ** (len(str(n)) - 2) if n < 10_000 else 10 ** (len(str(n)) - 1)
+    return n // step * step
