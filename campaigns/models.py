@@ -1,5 +1,5 @@
-from django.db import models
 from django.conf import settings
+from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -201,6 +201,9 @@ class ActivityChange(models.Model):
         verbose_name = _("lịch sử nhật ký hoạt động")
         verbose_name_plural = _("lịch sử nhật ký hoạt động")
         ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.activity_id_kept} · {self.org_unit_id} · {self.year}/{self.quarter} · {self.channel}"
 
 
 # -- evidence ------------------------------------------------------------------------------------

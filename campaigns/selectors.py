@@ -72,27 +72,35 @@ def _applying(indicator, activity):
 
 
 def hints_for(*, unit, period: Period, indicators, user=None) -> dict:
-    """The entry form's annotations: per indicator the log's figure, its wording, the link and the evidence."""
+    """The entry form's annotations: per indicator the log's figure, its wording, the link and the evidence.
+
+    One query when the quarter has no activity; three otherwise (activities, rules, evidence).
+    """
     from indicators.log_hints import Hint
 
     codes = {i.code for i in indicators}
+    activities = list(Activity.objects.filter(org_unit=unit, year=period.year, quarter=period.quarter).order_by("date", "id"))
+    if not activities:
+        return {}
     rules = _rules()
-    activities = list(quarter_activities(unit=unit, period=period))
     for a in activities:
         a._rules = [r for r in rules.get(a.kind, []) if r.applies_to(a)]
-    figures = log_figures(activities, rules)
-    figures = {c: f for c, f in figures.items() if c in codes}
+    figures = {c: f for c, f in log_figures(activities, rules).items() if c in codes}
+    by_code = {i.code: i for i in indicators}
     for fig in figures.values():
-        fig.indicator = next(i for i in indicators if i.code == fig.indicator.code)  # with its group loaded
-    cell_evidence = defaultdict(list)
-    for ev in Evidence.objects.filter(
-        org_unit=unit, year=period.year, quarter=period.quarter, indicator__isnull=False
-    ).select_related("indicator"):
-        cell_evidence[ev.indicator.code].append(ev)
+        fig.indicator = by_code[fig.indicator.code]  # the form's own, with its group loaded
+    # One query for the evidence behind every hint: the figures' own and their activities'.
+    cell_evidence, activity_evidence = defaultdict(list), defaultdict(list)
+    q = Q(org_unit=unit, year=period.year, quarter=period.quarter, indicator__isnull=False) | Q(activity__in=activities)
+    for ev in Evidence.objects.filter(q).select_related("indicator").order_by("uploaded_at", "id"):
+        if ev.activity_id:
+            activity_evidence[ev.activity_id].append(ev)
+        else:
+            cell_evidence[ev.indicator.code].append(ev)
     base = reverse("campaigns:activity_list", args=[unit.code, period.year, period.quarter])
     out = {}
     for code, fig in figures.items():
-        evidence = [ev for a in fig.activities for ev in a.evidence.all()] + cell_evidence.get(code, [])
+        evidence = [ev for a in fig.activities for ev in activity_evidence[a.pk]] + cell_evidence.get(code, [])
         out[code] = Hint(
             value=Decimal(fig.value),
             summary=summary(figures, fig.activities),
@@ -139,20 +147,38 @@ def sums_for(*, cells) -> dict:
     return out
 
 
-def differences(*, unit_ids, period: Period) -> dict[int, int]:
-    """For the review queue: per unit, how many stored figures of the quarter differ from the log."""
+def differences(*, submissions) -> dict[int, int]:
+    """For the review queue: per submission id, how many of its stored figures differ from the log.
+
+    One query when none of the quarters has activities (the usual case), three otherwise.
+    """
     from indicators.models import DataValue
 
-    values = list(DataValue.objects.filter(org_unit_id__in=unit_ids, year=period.year, quarter=period.quarter))
+    keys = {(s.org_unit_id, s.year, s.quarter): s.pk for s in submissions}
+    if not keys:
+        return {}
+    q = Q(pk__in=[])
+    for unit_id, year, quarter in keys:
+        q |= Q(org_unit_id=unit_id, year=year, quarter=quarter)
+    acts = list(
+        Activity.objects.filter(q).only("id", "org_unit_id", "year", "quarter", "kind", "topic", "quantity", "participants")
+    )
+    if not acts:
+        return {}
     rules = _rules()
-    fed = {r.indicator_id for rs in rules.values() for r in rs}
-    cells = {(u, i, period.year, period.quarter) for u in unit_ids for i in fed}
-    logged = sums_for(cells=cells)
-    stored = {(v.org_unit_id, v.indicator_id, v.year, v.quarter): v.value for v in values}
+    logged: dict[tuple, int] = defaultdict(int)
+    for a in acts:
+        for rule in rules.get(a.kind, []):
+            if rule.applies_to(a):
+                logged[(a.org_unit_id, rule.indicator_id, a.year, a.quarter)] += rule.amount(a)
+    vq = Q(pk__in=[])
+    for unit_id, year, quarter in {(a.org_unit_id, a.year, a.quarter) for a in acts}:
+        vq |= Q(org_unit_id=unit_id, year=year, quarter=quarter)
+    stored = {(v.org_unit_id, v.indicator_id, v.year, v.quarter): v.value for v in DataValue.objects.filter(vq)}
     out: dict[int, int] = defaultdict(int)
     for key, log_value in logged.items():
         if stored.get(key) is None or Decimal(stored[key]) != log_value:
-            out[key[0]] += 1
+            out[keys[(key[0], key[2], key[3])]] += 1
     return dict(out)
 
 
@@ -165,18 +191,16 @@ class LogProvider:
     def sums(self, *, cells):
         return sums_for(cells=cells)
 
-    def differences(self, *, unit_ids, period):
-        return differences(unit_ids=unit_ids, period=period)
+    def differences(self, *, submissions):
+        return differences(submissions=submissions)
 
     def panel(self, *, request, page):
         return quarter_panel(request=request, page=page)
 
 
-def quarter_evidence(*, unit, period: Period):
-    """Every evidence item of a unit's quarter: the report's, its figures', its activities'."""
-    from indicators.models import Submission
-
-    sub = Submission.objects.filter(org_unit=unit, year=period.year, quarter=period.quarter).first()
+def quarter_evidence(*, unit, period: Period, submission=None):
+    """Every evidence item of a unit's quarter: its figures', its activities', and the report's (`submission`, if any)."""
+    sub = submission
     q = Q(org_unit=unit, year=period.year, quarter=period.quarter, indicator__isnull=False)
     q |= Q(activity__org_unit=unit, activity__year=period.year, activity__quarter=period.quarter)
     if sub:
@@ -191,8 +215,7 @@ def quarter_panel(*, request, page) -> str:
     context = {
         "unit": unit,
         "period": period,
-        "evidence": list(quarter_evidence(unit=unit, period=period)),
-        "activities": Activity.objects.filter(org_unit=unit, year=period.year, quarter=period.quarter).count(),
+        "evidence": list(quarter_evidence(unit=unit, period=period, submission=page.submission)),
         "editable": page.can_enter and not page.is_locked,
         "cells": page.cells,
     }

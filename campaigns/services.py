@@ -153,7 +153,7 @@ def _whole(v) -> int | None:
         return None
     if isinstance(v, int):
         return v if 0 <= v <= WHOLE_MAX else None
-    if isinstance(v, Decimal) or isinstance(v, float):
+    if isinstance(v, (Decimal, float)):
         return int(v) if v == int(v) and 0 <= v <= WHOLE_MAX else None
     text = str(v).strip().replace(" ", "")
     if text.isdigit() or (text.replace(".", "").replace(",", "").isdigit() and _grouped(text)):

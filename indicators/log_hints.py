@@ -6,13 +6,19 @@ and campaigns registers its implementation in `CampaignsConfig.ready()`. With no
 deployment without campaigns, or tests of indicators alone) every function here answers "no log",
 and the form, the services and the review pages behave exactly as before.
 
-A provider is an object with two methods:
+Why a registered provider rather than, say, the entry page fetching annotations from a campaigns URL:
+the same figures are needed inside `indicators.services` (a figure that differs from the log needs a
+note; the history records whether a saved figure was the log's), which must hold for the API and
+the imports too, not only for a page that ran some JavaScript.
+
+A provider is an object with these methods:
 
 - `hints(*, unit, period, indicators, user) -> dict[code, Hint]`: the log's figure per indicator of a
   unit's quarter (only indicators the log feeds);
 - `sums(*, cells) -> dict[(unit_id, indicator_id, year, quarter), Decimal]`: the same figures for many
-  cells at once, used by `indicators.services` to ask for a note when a figure differs from the log and
-  to record in the history whether a saved figure was the log's (`ValueChange.source`).
+  cells at once, for `notes_missing` and `mark_sources` below, called by `indicators.services`;
+- `differences(*, submissions) -> dict[submission_id, int]`: how many figures differ, for /review/;
+- `panel(*, request, page) -> str`: HTML beside the form (the quarter's log link and evidence).
 """
 
 from dataclasses import dataclass, field
@@ -76,21 +82,11 @@ def panel(*, request, page) -> str:
 
 
 def annotate_submissions(submissions) -> None:
-    """Set `log_differs` (how many figures differ from the log) on submissions of one quarter, for /review/."""
+    """Set `log_differs` on submissions: how many of their figures differ from the activity log (for /review/)."""
     subs = list(submissions)
+    counts = _provider.differences(submissions=subs) if _provider is not None and subs else {}
     for s in subs:
-        s.log_differs = 0
-    if _provider is None or not subs:
-        return
-    by_period: dict = {}
-    for s in subs:
-        by_period.setdefault((s.year, s.quarter), []).append(s)
-    for (year, quarter), group in by_period.items():
-        from indicators.periods import Period
-
-        counts = _provider.differences(unit_ids={s.org_unit_id for s in group}, period=Period(year, quarter))
-        for s in group:
-            s.log_differs = counts.get(s.org_unit_id, 0)
+        s.log_differs = counts.get(s.pk, 0)
 
 
 def notes_missing(checked) -> list:

@@ -166,7 +166,7 @@ def review(request):
         status = ""
     page = entry.review_page(roots=roots, period=period, status=status, page_number=request.GET.get("page") or 1)
     _with_reminders(page, period)
-    log_hints.annotate_submissions([*page.pending, *page.submissions])
+    log_hints.annotate_submissions(page.pending)  # where figures waiting for approval differ from the activity log
     context = {
         "page": page,
         "review_form": ReviewActionForm(),

@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+import campaigns
 import indicators
 import organizations
-import campaigns
 from campaigns.models import Activity, Campaign, Target
 from campaigns.services import ActivityRow, activities_save, evidence_attach, kind_rules_load
 from indicators import workflow
