@@ -150,6 +150,8 @@ def activity_edit(request, unit_code: str, year: int, quarter: int, pk: int):
                 saved = services.activity_save(row=form.row(unit=unit, activity_id=activity.pk), by=request.user)
             except RowsInvalid as exc:
                 form.add_row_errors(exc.errors)
+                if not editable:  # the page shows no form then: say why in the message
+                    messages.error(request, "; ".join(str(e.message) for e in exc.errors))
             except NotAllowed as exc:
                 raise PermissionDenied(str(exc)) from None
             else:
