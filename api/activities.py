@@ -178,7 +178,13 @@ class ActivityViewSet(StrictInputMixin, mixins.CreateModelMixin, viewsets.ReadOn
         request={"multipart/form-data": AttachmentSerializer, "application/json": AttachmentSerializer},
         responses={201: EvidenceSerializer},
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[parsers.MultiPartParser, JSONParser])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[parsers.MultiPartParser, JSONParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
     def attachments(self, request, pk=None):
         activity = self.get_object()  # 404 when the caller may not read the unit
         if request.method == "GET":
