@@ -275,17 +275,24 @@ def _visible_units(user, visible_units_q):
     return OrgUnit.objects.filter(visible_units_q(user))
 
 
-def year_log_sentence(*, unit, year: int) -> str:
-    """A sentence of section A from the activities of the unit's subtree ("Theo nhật ký hoạt động, … tổ chức 05 lớp tập huấn…").
+def year_log_sentence(*, unit, year: int, quarter: int = 4) -> str:
+    """A sentence of section A from the logged activities of the unit's subtree ("… tổ chức 05 lớp tập huấn cho trên 1.000…").
 
-    Empty when no training class or leaflet run was logged, so the report keeps its own sentences.
+    Only quarters 1..`quarter` whose reports are approved count, like the report's official figures (an
+    approved quarter also freezes its log). Empty when nothing of the kinds it names was logged.
     """
+    from django.db.models import Exists, OuterRef
+
+    from indicators.models import Submission, SubmissionStatus
     from organizations.models import OrgUnit
 
+    approved = Submission.objects.filter(
+        org_unit=OuterRef("org_unit"), year=OuterRef("year"), quarter=OuterRef("quarter"), status=SubmissionStatus.APPROVED
+    )
     acts = list(
-        Activity.objects.filter(year=year, org_unit__in=OrgUnit.objects.subtree_of(unit)).only(
-            "kind", "topic", "quantity", "participants", "org_unit_id"
-        )
+        Activity.objects.filter(year=year, quarter__lte=quarter, org_unit__in=OrgUnit.objects.subtree_of(unit))
+        .filter(Exists(approved))
+        .only("kind", "topic", "quantity", "participants", "org_unit_id")
     )
     if not acts:
         return ""

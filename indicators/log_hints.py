@@ -68,7 +68,7 @@ def attach(cells, *, unit, period, user=None, form=None) -> None:
         h = c.log_hint = found.get(c.indicator.code)
         if h is None:
             continue
-        h.differs = h.differs_from(c.current)
+        h.differs = c.current is not None and h.differs_from(c.current)
         name = f"v-{c.code}"
         if form is not None and not form.is_bound and c.current is None and name in form.fields:
             form.initial[name] = int(h.value)
