@@ -2,8 +2,8 @@
 
 import pytest
 
-from reports.annual import annual_report
 from organizations.models import OrgUnit
+from reports.annual import annual_report
 from tests.campaigns.helpers import log, training
 
 pytestmark = pytest.mark.django_db
