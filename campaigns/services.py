@@ -359,17 +359,21 @@ def _frozen_message(unit, year, quarter, status) -> str:
 
 
 def _frozen(periods: set[tuple[int, int, int]]) -> dict:
-    """Status of the submitted/approved quarters among (unit_id, year, quarter); locks their rows.
+    """Status of the submitted/approved quarters among (unit_id, year, quarter).
 
-    The same Submission row lock the value writers and the workflow take, so an activity cannot
-    slip into a quarter while it is being submitted.
+    Takes the row lock of every existing submission of those quarters first — the lock the workflow
+    and the value writers take — so a quarter cannot be submitted between this check and the write.
     """
     if not periods:
         return {}
     qs = Submission.objects.select_for_update().filter(
-        org_unit_id__in={p[0] for p in periods}, year__in={p[1] for p in periods}, status__in=FROZEN
+        org_unit_id__in={p[0] for p in periods}, year__in={p[1] for p in periods}, quarter__in={p[2] for p in periods}
     )
-    return {(s.org_unit_id, s.year, s.quarter): s.status for s in qs if (s.org_unit_id, s.year, s.quarter) in periods}
+    return {
+        (s.org_unit_id, s.year, s.quarter): s.status
+        for s in qs
+        if (s.org_unit_id, s.year, s.quarter) in periods and s.status in FROZEN
+    }
 
 
 @transaction.atomic
@@ -543,10 +547,14 @@ def evidence_attach(
         raise NotAllowed(
             [RowError(None, "org_unit", _("Bạn không có quyền đính kèm tài liệu cho đơn vị «%(c)s».") % {"c": unit.code})]
         )
-    if activity is not None:
-        status = _frozen({(unit.pk, activity.year, activity.quarter)}).get((unit.pk, activity.year, activity.quarter))
-        if status:
-            raise EvidenceRejected(_frozen_message(unit, activity.year, activity.quarter, status))
+    # An activity's evidence freezes with its quarter, like the activity; a figure's or the report's only
+    # once approved (a submitted report may still be corrected, and so documented).
+    year, quarter = (
+        (activity.year, activity.quarter) if activity else (submission.year, submission.quarter) if submission else cell[2:]
+    )
+    status = _frozen({(unit.pk, year, quarter)}).get((unit.pk, year, quarter))
+    if status == SubmissionStatus.APPROVED or (status and activity is not None):
+        raise EvidenceRejected(_frozen_message(unit, year, quarter, status))
     ev = Evidence(org_unit=unit, activity=activity, submission=submission, description=description.strip()[:300])
     if cell is not None:
         ev.indicator, ev.year, ev.quarter = cell[1], cell[2], cell[3]

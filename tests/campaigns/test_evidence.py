@@ -126,3 +126,19 @@ def test_evidence_for_a_figure_and_for_the_report_from_the_form(client, clerk_ca
     ]
     html = client.get("/entry/HT-443/2019/1/").content.decode()
     assert "anh.png" in html and "https://canloc.hatinh.gov.vn/tin-bai" in html
+
+
+def test_an_approved_quarter_takes_no_more_evidence(clerk_can_loc, reviewer):
+    from indicators import workflow
+    from organizations.models import OrgUnit
+
+    [activity] = log(training(), by=clerk_can_loc)
+    sub = workflow.submission_submit(org_unit=OrgUnit.objects.get(code="HT-443"), year=2019, quarter=1, by=clerk_can_loc)
+    with pytest.raises(EvidenceRejected):
+        evidence_attach(by=clerk_can_loc, activity=activity, name="late.pdf", data=PDF)
+    evidence_attach(by=clerk_can_loc, submission=sub, name="bien-ban.pdf", data=PDF)  # the report can still be documented
+    workflow.submission_approve(submission=sub, by=reviewer)
+    with pytest.raises(EvidenceRejected) as exc:
+        evidence_attach(by=clerk_can_loc, submission=sub, name="sau.pdf", data=PDF)
+    assert "đã được phê duyệt" in str(exc.value)
+    assert [e.name for e in Evidence.objects.filter(org_unit__code="HT-443")] == ["bien-ban.pdf"]

@@ -98,10 +98,22 @@ class Command(BaseCommand):
         from django.contrib.auth.models import Group, Permission
 
         group, _created = Group.objects.get_or_create(name="Cán bộ thẩm định")
-        models = ["indicator", "indicatorgroup", "campaign", "target", "narrative", "directive", "orgunit", "membership"]
+        models = [
+            "indicator",
+            "indicatorgroup",
+            "campaign",
+            "target",
+            "kindindicator",
+            "narrative",
+            "directive",
+            "orgunit",
+            "membership",
+        ]
         group.permissions.set(
             Permission.objects.filter(content_type__model__in=models).exclude(codename__startswith="delete_")
-            | Permission.objects.filter(codename__in=["view_datavalue", "view_valuechange", "view_submission"])
+            | Permission.objects.filter(
+                codename__in=["view_datavalue", "view_valuechange", "view_submission", "view_activity", "view_evidence"]
+            )
         )
         return group
 
