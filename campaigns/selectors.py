@@ -327,3 +327,39 @@ def _floor(n: int) -> int:
         return n
     step = 10 ** (len(str(n)) - 2) if n < 10_000 else 10 ** (len(str(n)) - 1)
     return n // step * step
+
+
+@dataclass
+class EvidenceLine:
+    indicator: object
+    items: list  # Evidence, with .org_unit
+
+
+def year_evidence(*, unit, year: int, quarter: int = 4) -> list[EvidenceLine]:
+    """For the annual report's appendix: per indicator, the evidence behind the year's figures in the subtree.
+
+    A figure's own evidence, and that of the activities that feed it (by the kind rules). Three queries.
+    """
+    from organizations.models import OrgUnit
+
+    subtree = OrgUnit.objects.subtree_of(unit)
+    items = list(
+        Evidence.objects.filter(org_unit__in=subtree)
+        .filter(
+            Q(year=year, quarter__lte=quarter, indicator__isnull=False) | Q(activity__year=year, activity__quarter__lte=quarter)
+        )
+        .select_related("org_unit", "indicator", "activity")
+        .order_by("org_unit__path", "uploaded_at", "id")
+    )
+    if not items:
+        return []
+    rules = _rules()
+    by_code: dict[str, EvidenceLine] = {}
+    for ev in items:
+        if ev.indicator_id:
+            targets = [ev.indicator]
+        else:
+            targets = [r.indicator for r in rules.get(ev.activity.kind, []) if r.applies_to(ev.activity)]
+        for ind in targets:
+            by_code.setdefault(ind.code, EvidenceLine(ind, [])).items.append(ev)
+    return sorted(by_code.values(), key=lambda ln: (ln.indicator.section, ln.indicator.order))

@@ -123,7 +123,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Uploaded evidence ("tài liệu kiểm chứng"): a private folder that no URL serves — files go out only
 # through campaigns.views.evidence_download, which applies the unit's access rules. MEDIA_URL is
 # deliberately unset. In production an S3-compatible store (django-storages) when EVIDENCE_S3_BUCKET is set.
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "private-media")
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "private-media"))
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_MB", default=10) * 1024 * 1024
 if env("EVIDENCE_S3_BUCKET", default=""):
     DEFAULT_STORAGE = {

@@ -21,7 +21,7 @@ from functools import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from campaigns.selectors import year_log_sentence
+from campaigns.selectors import year_evidence, year_log_sentence
 from campaigns.services import Progress, targets_for
 from indicators.aggregation import (
     Comparison,
@@ -469,6 +469,11 @@ class AnnualReport:
         codes = set(nv.changed_since_publication(self.narrative, self.figures))
         then = self.narrative.published_figures if codes else {}
         return [(ln, then.get(ln.indicator.code, {}).get("display", "—")) for ln in self.lines if ln.indicator.code in codes]
+
+    @cached_property
+    def evidence(self):
+        """Appendix 3: the evidence behind each figure (campaigns.selectors)."""
+        return year_evidence(unit=self.unit, year=self.year, quarter=self.quarter)
 
     @cached_property
     def unit_tables(self) -> list[UnitTable]:

@@ -61,3 +61,10 @@ def test_attachments_are_checked_and_listed(as_user, clerk_can_loc, outsider):
     assert r.status_code == 201 and r.json()["download"].endswith(f"/evidence/{Evidence.objects.get(activity=a).pk}/")
     assert [e["name"] for e in client.get(f"{URL}{a.pk}/attachments/").json()] == ["scan.pdf"]
     assert as_user(outsider).get(f"{URL}{a.pk}/attachments/").status_code == 404
+
+
+def test_the_list_is_a_fixed_number_of_queries(as_user, reviewer, django_assert_max_num_queries):
+    client = as_user(reviewer)
+    with django_assert_max_num_queries(10):
+        r = client.get(URL, {"org_unit": "HT", "include_descendants": "true", "year": 2018, "page_size": 100})
+    assert r.status_code == 200 and r.json()["count"] == 43

@@ -116,3 +116,17 @@ def test_the_reviewer_sees_where_a_waiting_report_differs_from_the_log(client, c
     form = client.get("/entry/HT-443/2019/1/").content.decode()
     row = form[form.index('id="row-online_service_trainees"') :]
     assert "Khác nhật ký (300)" in row[: row.index("</tr>")]
+
+
+def test_the_log_page_costs_the_same_few_queries_however_many_activities(client, clerk_stttt, django_assert_max_num_queries):
+    client.force_login(clerk_stttt)
+    with django_assert_max_num_queries(14):
+        r = client.get("/activities/HT-STTTT/2018/4/")  # 2 classes, a print run, 10 clips
+    assert r.status_code == 200 and r.content.decode().count('<tr id="activity-') == 13
+
+
+def test_the_form_with_the_log_beside_it_stays_bounded(client, clerk_stttt, django_assert_max_num_queries):
+    client.force_login(clerk_stttt)
+    with django_assert_max_num_queries(18):
+        r = client.get("/entry/HT-STTTT/2018/1/")
+    assert "theo nhật ký: 1 lớp, 220 lượt người" in r.content.decode()

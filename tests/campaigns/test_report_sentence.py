@@ -31,3 +31,16 @@ def test_the_province_adds_up_its_units_logs(client, reviewer):
 def test_activities_of_a_quarter_not_yet_approved_are_not_cited(clerk_can_loc):
     log(training(), by=clerk_can_loc)
     assert part_a("HT-443", 2019) == []
+
+
+def test_the_appendix_lists_the_evidence_behind_each_figure(client, reviewer):
+    report = annual_report(org_unit=OrgUnit.objects.get(code="HT"), year=2018)
+    listed = {ln.indicator.code: [ev.name for ev in ln.items] for ln in report.evidence}
+    assert listed == {
+        "online_service_training_classes": ["danh-sach-hoc-vien.pdf"],
+        "online_service_trainees": ["danh-sach-hoc-vien.pdf"],
+    }
+    client.force_login(reviewer)
+    html = client.get("/reports/annual/2018/").content.decode()
+    appendix = html[html.index("PHỤ LỤC 3. TÀI LIỆU KIỂM CHỨNG") :]
+    assert "danh-sach-hoc-vien.pdf" in appendix and "Sở Thông tin và Truyền thông" in appendix
