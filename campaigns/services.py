@@ -31,9 +31,9 @@ from campaigns.models import (
     Target,
 )
 from indicators.aggregation import Figure
-from indicators.models import Channel, Submission, SubmissionStatus
+from indicators.models import Channel, SubmissionStatus
 from indicators.periods import YEAR_MAX, YEAR_MIN, Period, current_period
-from indicators.services import NotAllowed
+from indicators.services import NotAllowed, quarters_lock
 from organizations import access
 from organizations.models import OrgUnit
 from reform_portal.tabular import RowError, RowsInvalid
@@ -361,19 +361,12 @@ def _frozen_message(unit, year, quarter, status) -> str:
 def _frozen(periods: set[tuple[int, int, int]]) -> dict:
     """Status of the submitted/approved quarters among (unit_id, year, quarter).
 
-    Takes the row lock of every existing submission of those quarters first — the lock the workflow
-    and the value writers take — so a quarter cannot be submitted between this check and the write.
+    Takes indicators.services.quarters_lock first — the row lock every value writer and workflow step
+    takes, creating missing submissions as drafts — so a quarter cannot be submitted between this
+    check and the write.
     """
-    if not periods:
-        return {}
-    qs = Submission.objects.select_for_update().filter(
-        org_unit_id__in={p[0] for p in periods}, year__in={p[1] for p in periods}, quarter__in={p[2] for p in periods}
-    )
-    return {
-        (s.org_unit_id, s.year, s.quarter): s.status
-        for s in qs
-        if (s.org_unit_id, s.year, s.quarter) in periods and s.status in FROZEN
-    }
+    locked = quarters_lock(periods)
+    return {key: sub.status for key, sub in locked.items() if sub.status in FROZEN}
 
 
 @transaction.atomic

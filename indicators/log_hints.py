@@ -92,7 +92,8 @@ def annotate_submissions(submissions) -> None:
 def notes_missing(checked) -> list:
     """Rows of values_validate whose figure differs from the log and that give no note saying why.
 
-    `checked` is values_validate's list of (row, unit, indicator, cell). One provider query.
+    `checked` is values_validate's list of (row, unit, indicator, cell). Each row keeps the log's figure
+    (`log_value`, None without one) for `mark_sources`, so the save asks the provider only once.
     """
     from django.utils.translation import gettext as _
 
@@ -102,9 +103,9 @@ def notes_missing(checked) -> list:
     wanted = {(u.pk, i.pk, r.year, r.quarter): (r, cell) for r, u, i, cell in checked if cell and cell.get("value") is not None}
     found = sums(set(wanted))
     errors = []
-    for key, log_value in found.items():
-        r, cell = wanted[key]
-        if Decimal(cell["value"]) != log_value and not cell["note"]:
+    for key, (r, cell) in wanted.items():
+        r.log_value = log_value = found.get(key)
+        if log_value is not None and Decimal(cell["value"]) != log_value and not cell["note"]:
             errors.append(
                 RowError(
                     r.row,
@@ -115,11 +116,15 @@ def notes_missing(checked) -> list:
     return errors
 
 
-def mark_sources(changes) -> None:
-    """Set `source` on ValueChange rows about to be saved: from_log when the new figure is the log's sum."""
+def mark_sources(changes, checked) -> None:
+    """Set `source` on the ValueChange rows about to be saved: from_log when the new figure is the log's.
+
+    Reads the log's figures that notes_missing kept on the rows of `checked` (no query).
+    """
     from indicators.models import ValueSource
 
-    wanted = {(c.org_unit.pk, c.indicator.pk, c.year, c.quarter): c for c in changes if c.new and c.new.get("value") is not None}
-    for key, log_value in sums(set(wanted)).items():
-        change = wanted[key]
-        change.source = ValueSource.FROM_LOG if Decimal(change.new["value"]) == log_value else ValueSource.TYPED
+    log_values = {(u.pk, i.pk, r.year, r.quarter): getattr(r, "log_value", None) for r, u, i, _c in checked}
+    for change in changes:
+        log_value = log_values.get((change.org_unit.pk, change.indicator.pk, change.year, change.quarter))
+        if log_value is not None and change.new and change.new.get("value") is not None:
+            change.source = ValueSource.FROM_LOG if Decimal(change.new["value"]) == log_value else ValueSource.TYPED

@@ -482,7 +482,7 @@ def values_save(
             ["value", "numerator", "denominator", "note", "as_of", "version", "updated_by", "updated_at"],
             batch_size=1000,
         )
-    log_hints.mark_sources(changes)
+    log_hints.mark_sources(changes, checked)
     ValueChange.objects.bulk_create(changes, batch_size=1000)
     if approve:
         _approve_on_import(submissions.values(), by=by, channel=channel)
