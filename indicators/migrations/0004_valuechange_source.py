@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0002_indicator_unit_en_value_as_of'),
+        ('indicators', '0003_reminder'),
     ]
 
     operations = [
