@@ -17,8 +17,9 @@ from api.filters import UnitSubtreeMixin, YearFilter
 from api.parsers import JSONParser, StrictInputMixin
 from api.permissions import may_write_values
 from api.selectors import _scoped
+from api.views import _refuse_unknown_units
 from campaigns.evidence import EvidenceRejected, check_size
-from campaigns.models import Activity, ActivityKind, Campaign, Evidence
+from campaigns.models import Activity, ActivityKind, ActivityTopic, Evidence
 from campaigns.services import ACTIVITY_COLUMNS, ACTIVITY_EXTRA_COLUMNS, ActivityRow, activities_save, evidence_attach
 from indicators.models import Channel
 from indicators.periods import Quarter
@@ -32,7 +33,7 @@ class ActivityFilter(UnitSubtreeMixin):
     year = YearFilter()
     quarter = filters.TypedChoiceFilter(choices=Quarter.choices, coerce=int)
     kind = filters.ChoiceFilter(choices=ActivityKind.choices)
-    campaign = filters.ModelChoiceFilter(queryset=Campaign.objects.all(), help_text="Mã số (id) kế hoạch.")
+    campaign = filters.NumberFilter(field_name="campaign_id", help_text="Mã số (id) kế hoạch.")
     date_from = filters.DateFilter(field_name="date", lookup_expr="gte", help_text="Từ ngày (YYYY-MM-DD).")
     date_to = filters.DateFilter(field_name="date", lookup_expr="lte", help_text="Đến ngày (YYYY-MM-DD).")
 
@@ -92,20 +93,20 @@ class ActivityRowSerializer(serializers.Serializer):
 
     org_unit = serializers.CharField()
     kind = serializers.ChoiceField(choices=ActivityKind.choices)
-    date = serializers.CharField(help_text="YYYY-MM-DD hoặc dd/mm/yyyy")
-    title = serializers.CharField()
-    end_date = serializers.CharField(required=False)
-    topic = serializers.CharField(required=False)
-    outlet = serializers.CharField(required=False)
-    place = serializers.CharField(required=False)
-    quantity = serializers.IntegerField(required=False)
-    participants = serializers.IntegerField(required=False)
-    citizens = serializers.IntegerField(required=False)
-    businesses = serializers.IntegerField(required=False)
-    officials = serializers.IntegerField(required=False)
+    date = serializers.DateField()
+    title = serializers.CharField(max_length=300)
+    end_date = serializers.DateField(required=False)
+    topic = serializers.ChoiceField(choices=ActivityTopic.choices, required=False)
+    outlet = serializers.CharField(required=False, max_length=200)
+    place = serializers.CharField(required=False, max_length=200)
+    quantity = serializers.IntegerField(required=False, min_value=0)
+    participants = serializers.IntegerField(required=False, min_value=0)
+    citizens = serializers.IntegerField(required=False, min_value=0)
+    businesses = serializers.IntegerField(required=False, min_value=0)
+    officials = serializers.IntegerField(required=False, min_value=0)
     campaign = serializers.CharField(required=False, help_text="Số hiệu (394/KH-UBND) hoặc id của kế hoạch")
-    url = serializers.CharField(required=False)
-    note = serializers.CharField(required=False)
+    url = serializers.URLField(required=False, max_length=500)
+    note = serializers.CharField(required=False, max_length=1000)
 
 
 class CreatedSerializer(serializers.Serializer):
@@ -166,6 +167,7 @@ class ActivityViewSet(StrictInputMixin, mixins.CreateModelMixin, viewsets.ReadOn
         if problems:
             raise RowsInvalid(problems)
         rows = [ActivityRow.from_mapping(d, row=i) for i, d in enumerate(data)]
+        _refuse_unknown_units(request.user, rows, problems)  # an unknown or foreign unit: 404, like values/
         saved = activities_save(rows=rows, by=request.user, channel=Channel.API, dry_run=dry_run)
         return Response({"created": len(saved), "dry_run": dry_run, "ids": [] if dry_run else [a.pk for a in saved]})
 

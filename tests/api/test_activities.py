@@ -41,7 +41,7 @@ def test_one_bad_row_saves_nothing_and_every_problem_has_its_index(as_user, cler
     assert not Activity.objects.filter(org_unit__code="HT-443", year=2019).exists()
 
 
-@pytest.mark.parametrize(("who", "status"), [("leader", 403), ("clerk_stttt", 403)])
+@pytest.mark.parametrize(("who", "status"), [("leader", 403), ("clerk_stttt", 404)])  # another unit: 404, as values/
 def test_readers_and_other_units_cannot_push(as_user, request, who, status):
     assert as_user(request.getfixturevalue(who)).post(URL, rows(), format="json").status_code == status
     assert not Activity.objects.filter(org_unit__code="HT-443", year=2019).exists()
