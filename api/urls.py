@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from api import views
+from api import activities, views
 
 app_name = "api"
 
@@ -18,6 +18,7 @@ router.register("org-units", views.OrgUnitViewSet, basename="org-unit")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("values", views.ValueViewSet, basename="value")
 router.register("submissions", views.SubmissionViewSet, basename="submission")
+router.register("activities", activities.ActivityViewSet, basename="activity")
 
 urlpatterns = [
     path("aggregates/", views.AggregatesView.as_view(), name="aggregates"),

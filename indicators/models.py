@@ -203,6 +203,11 @@ class Channel(models.TextChoices):
     ADMIN = "admin", _("Trang quản trị")
 
 
+class ValueSource(models.TextChoices):
+    TYPED = "typed", _("Nhập tay")
+    FROM_LOG = "from_log", _("Theo nhật ký hoạt động")
+
+
 class ValueChange(models.Model):
     """Audit history: one row per change of one cell, written by indicators.services."""
 
@@ -214,6 +219,8 @@ class ValueChange(models.Model):
     new = models.JSONField(_("sau"), null=True, blank=True)  # None: the cell was cleared
     version = models.PositiveIntegerField(default=0)
     channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
+    # Whether the new figure is the activity log's sum (indicators.log_hints) or another typed figure.
+    source = models.CharField(_("nguồn"), max_length=10, choices=ValueSource.choices, default=ValueSource.TYPED)
     changed_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from indicators import log_hints
 from indicators.cells import cell_clean
 from indicators.cells import to_whole as _to_whole
 from indicators.formatting import plain
@@ -309,6 +310,7 @@ def values_validate(rows: list[ValueRow], *, check_status: bool = True) -> list[
             )
         )
         errors.extend(_frozen_errors(checked, statuses))
+    errors.extend(log_hints.notes_missing(checked))  # a figure other than the activity log's needs a reason
     if errors:
         raise RowsInvalid(sorted(errors, key=lambda e: (e.row is None, e.row or 0)))
     return checked
@@ -441,6 +443,7 @@ def values_save(
             ["value", "numerator", "denominator", "note", "as_of", "version", "updated_by", "updated_at"],
             batch_size=1000,
         )
+    log_hints.mark_sources(changes, checked)
     ValueChange.objects.bulk_create(changes, batch_size=1000)
     if approve:
         _approve_on_import(submissions.values(), by=by, channel=channel)

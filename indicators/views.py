@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from indicators import entry, reminders, workflow
+from indicators import entry, log_hints, reminders, workflow
 from indicators.cells import browser_rules
 from indicators.completeness import completeness
 from indicators.form_xlsx import form_filename, form_upload, form_workbook
@@ -43,7 +43,9 @@ def _form_url(unit, period: Period) -> str:
 
 
 def _render_form(request, page, form, *, upload_form=None, upload_errors=None, status=200):
+    log_hints.attach(page.cells, unit=page.unit, period=page.period, user=request.user, form=form)  # the activity log's figures
     context = {
+        "log_panel": log_hints.panel(request=request, page=page),
         "page": page,
         "form": form,
         "upload_form": upload_form or UploadForm(),
@@ -167,6 +169,7 @@ def review(request):
         status = ""
     page = entry.review_page(roots=roots, period=period, status=status, page_number=request.GET.get("page") or 1)
     _with_reminders(page, period)
+    log_hints.annotate_submissions(page.pending)  # where figures waiting for approval differ from the activity log
     context = {
         "page": page,
         "review_form": ReviewActionForm(),

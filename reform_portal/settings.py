@@ -128,8 +128,30 @@ FORMAT_MODULE_PATH = ["reform_portal.formats"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded evidence ("tài liệu kiểm chứng"): a private folder that no URL serves — files go out only
+# through campaigns.views.evidence_download, which applies the unit's access rules. MEDIA_URL is
+# deliberately unset. In production an S3-compatible store (django-storages) when EVIDENCE_S3_BUCKET is set.
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "private-media"))
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_MB", default=10) * 1024 * 1024
+if env("EVIDENCE_S3_BUCKET", default=""):
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("EVIDENCE_S3_BUCKET"),
+            "endpoint_url": env("EVIDENCE_S3_ENDPOINT_URL", default=None),
+            "region_name": env("EVIDENCE_S3_REGION", default=None),
+            "access_key": env("EVIDENCE_S3_ACCESS_KEY"),
+            "secret_key": env("EVIDENCE_S3_SECRET_KEY"),
+            "location": env("EVIDENCE_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,  # never public URLs; the portal streams the file itself anyway
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_BACKEND",

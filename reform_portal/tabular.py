@@ -27,12 +27,22 @@ FIELD_LABELS = {
     "note": gettext_lazy("Ghi chú"),
     "code": gettext_lazy("Mã"),
     "parent": gettext_lazy("Đơn vị cấp trên"),
-    "kind": gettext_lazy("Loại đơn vị"),
+    "kind": gettext_lazy("Loại"),
     "name_vi": gettext_lazy("Tên tiếng Việt"),
     "name_en": gettext_lazy("Tên tiếng Anh"),
     "valid_from": gettext_lazy("Hiệu lực từ"),
     "valid_to": gettext_lazy("Hiệu lực đến"),
     "predecessors": gettext_lazy("Đơn vị tiền thân"),
+    "as_of": gettext_lazy("Tính đến ngày"),
+    "date": gettext_lazy("Ngày"),
+    "end_date": gettext_lazy("Đến ngày"),
+    "title": gettext_lazy("Tên hoạt động"),
+    "outlet": gettext_lazy("Kênh, cơ quan đăng phát"),
+    "place": gettext_lazy("Địa điểm"),
+    "quantity": gettext_lazy("Số lượng"),
+    "participants": gettext_lazy("Số người tham gia"),
+    "campaign": gettext_lazy("Kế hoạch"),
+    "url": gettext_lazy("Đường dẫn"),
 }
 
 

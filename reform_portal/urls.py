@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", language_switch, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("api.urls")),
+    path("", include("campaigns.urls")),
     path("", include("indicators.urls")),
     path("", include("reports.urls")),
 ]

@@ -21,6 +21,7 @@ from functools import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from campaigns.selectors import year_evidence, year_log_sentence
 from campaigns.services import Progress, targets_for
 from indicators.aggregation import (
     Comparison,
@@ -470,6 +471,11 @@ class AnnualReport:
         return [(ln, then.get(ln.indicator.code, {}).get("display", "—")) for ln in self.lines if ln.indicator.code in codes]
 
     @cached_property
+    def evidence(self):
+        """Appendix 3: the evidence behind each figure (campaigns.selectors)."""
+        return year_evidence(unit=self.unit, year=self.year, quarter=self.quarter)
+
+    @cached_property
     def unit_tables(self) -> list[UnitTable]:
         """Per indicator group: the root's direct children that have a figure, then the total."""
         children = [
@@ -693,6 +699,11 @@ def annual_report(*, org_unit: OrgUnit, year: int, quarter: int = 4, layer: str 
     for block in seen_groups.values():
         block.sentences = _sentences(block.group.code, block.lines, figures, plan_rate)
 
+    def log_sentences(code) -> list[str]:
+        # Part A cites the activity log where one exists (campaigns.selectors).
+        text = year_log_sentence(unit=org_unit, year=year, quarter=quarter) if code == Part.A else ""
+        return [text] if text else []
+
     titles = {Part.A: _("A. TUYÊN TRUYỀN CẢI CÁCH HÀNH CHÍNH"), Part.B: _("B. HIỆN ĐẠI HÓA HÀNH CHÍNH")}
     parts = []
     for code in (Part.A, Part.B):
@@ -705,7 +716,7 @@ def annual_report(*, org_unit: OrgUnit, year: int, quarter: int = 4, layer: str 
                 title=titles[code],
                 intro=words(f"intro_{key}"),
                 groups=groups_by_section[code],
-                extra=words(f"results_{key}"),
+                extra=log_sentences(code) + words(f"results_{key}"),
                 strengths=words(f"strengths_{key}"),
                 limitations=words(f"limitations_{key}"),
                 recommendations=words(f"recommendations_{key}"),

@@ -23,8 +23,9 @@ def seed(password: str = DEMO_PASSWORD) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("private-media"))  # evidence files of the run
     with django_db_blocker.unblock():
         seed()
 

@@ -76,6 +76,10 @@ EN = {
     "Phải là số nguyên từ 1 trở lên.": "Must be a whole number of 1 or more.",
     "Số dòng một trang (tối đa %(n)s).": "Rows per page (at most %(n)s).",
     "Không tìm thấy đơn vị của một số dòng; không dòng nào được lưu.": "Some rows name a unit that was not found; no row was saved.",
+    # api.activities
+    "Tài khoản của bạn chỉ được đọc, không được ghi.": "Your account may read but not write.",
+    "Gửi một mảng JSON (không rỗng) các hoạt động.": "Send a (non-empty) JSON array of activities.",
+    "Gửi một tệp (file) hoặc một đường dẫn (url).": "Send a file (file) or a link (url).",
     # indicators.services
     "Số liệu đã được người khác thay đổi.": "Someone else has changed these values.",
     "Ghi chú dài quá %(n)s ký tự.": "The note is longer than %(n)s characters.",

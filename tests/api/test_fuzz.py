@@ -23,6 +23,11 @@ from tests.api.conftest import token_client
 
 # The operations, known from the URLs alone (no database needed to list them).
 OPERATIONS = [
+    ("GET", "/api/v1/activities/"),
+    ("POST", "/api/v1/activities/"),
+    ("GET", "/api/v1/activities/{id}/"),
+    ("GET", "/api/v1/activities/{id}/attachments/"),
+    ("POST", "/api/v1/activities/{id}/attachments/"),
     ("GET", "/api/v1/aggregates/"),
     ("GET", "/api/v1/campaigns/"),
     ("GET", "/api/v1/campaigns/{id}/"),

@@ -69,7 +69,7 @@ def test_import_values_reads_an_optional_as_of_column(db, tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_values", str(bad), stdout=io.StringIO(), stderr=err)
-    assert "Dòng 2, as_of: Ngày «31/13/2019» không hợp lệ" in err.getvalue()
+    assert "Dòng 2, Tính đến ngày: Ngày «31/13/2019» không hợp lệ" in err.getvalue()
     assert not DataValue.objects.filter(year=2019, org_unit__code="HT-445").exists()
 
 

@@ -145,7 +145,7 @@ def test_import_org_units_rejects_a_bad_file_whole(db, tmp_path):
         call_command("import_org_units", write(tmp_path, "u.csv", bad), stdout=io.StringIO(), stderr=err)
     text = err.getvalue()
     assert "Dòng 8, Đơn vị cấp trên: Không tìm thấy đơn vị cấp trên «QT-H9»." in text
-    assert "Dòng 9, Loại đơn vị: Loại đơn vị «town» không hợp lệ" in text
+    assert "Dòng 9, Loại: Loại đơn vị «town» không hợp lệ" in text
     assert "Dòng 10, Tên tiếng Việt: Thiếu tên tiếng Việt." in text
     assert "Dòng 10, Hiệu lực từ: Ngày «31/02/2000» không hợp lệ" in text
     assert "Dòng 11, Đơn vị cấp trên: Quan hệ cấp trên tạo thành vòng lặp." in text

@@ -6,15 +6,17 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+import campaigns
 import indicators
 import organizations
-from campaigns.models import Campaign, Target
+from campaigns.models import Activity, Campaign, Target
+from campaigns.services import ActivityRow, activities_save, evidence_attach, kind_rules_load
 from indicators import workflow
 from indicators.models import Channel, DataValue, Indicator, Submission, SubmissionStatus
 from indicators.services import ValueRow, catalogue_load, values_save
 from organizations.models import Membership, OrgUnit, Role
 from organizations.services import org_units_import
-from reports.demo import report_2018
+from reports.demo import activities_2018, report_2018
 from reports.models import Directive, Narrative
 
 DEMO_VALUES = Path(__file__).resolve().parents[2] / "demo" / "demo_values_2018.csv"
@@ -58,9 +60,10 @@ class Command(BaseCommand):
         )
         logins = self._users(password)
         province = OrgUnit.objects.get(code="HT")
+        self._campaign(province)
+        self._activities()  # before the values: their quarters are approved below, and lock the log with them
         self._values(admin=logins["admin"][0])
         self._narrative(province)
-        self._campaign(province)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins:"))
         for username, (_user, pw, where) in logins.items():
             self.stdout.write(f"  {username:<9} {pw or '(password unchanged)':<24} {where}")
@@ -95,10 +98,22 @@ class Command(BaseCommand):
         from django.contrib.auth.models import Group, Permission
 
         group, _created = Group.objects.get_or_create(name="Cán bộ thẩm định")
-        models = ["indicator", "indicatorgroup", "campaign", "target", "narrative", "directive", "orgunit", "membership"]
+        models = [
+            "indicator",
+            "indicatorgroup",
+            "campaign",
+            "target",
+            "kindindicator",
+            "narrative",
+            "directive",
+            "orgunit",
+            "membership",
+        ]
         group.permissions.set(
             Permission.objects.filter(content_type__model__in=models).exclude(codename__startswith="delete_")
-            | Permission.objects.filter(codename__in=["view_datavalue", "view_valuechange", "view_submission"])
+            | Permission.objects.filter(
+                codename__in=["view_datavalue", "view_valuechange", "view_submission", "view_activity", "view_evidence"]
+            )
         )
         return group
 
@@ -142,6 +157,21 @@ class Command(BaseCommand):
         Submission.objects.filter(pk=sub.pk).update(submitted_at=submitted, reviewed_at=reviewed)
         SubmissionEvent.objects.filter(submission=sub, action="submit").update(at=submitted)
         SubmissionEvent.objects.filter(submission=sub, action="approve").update(at=reviewed)
+
+    def _activities(self):
+        """The kind→indicator rules and the 2018 activity log (skipping activities already there), one scan attached."""
+        rules = kind_rules_load(rows=_csv(_package_data(campaigns, "kind_rules.csv")))
+        have = set(Activity.objects.filter(year__in=[2018]).values_list("org_unit__code", "kind", "date", "title"))
+        rows = [
+            ActivityRow.from_mapping(r, row=n)
+            for n, r in enumerate(activities_2018.rows(), start=1)
+            if (r["org_unit"], r["kind"], r["date"], r["title"]) not in have
+        ]
+        saved = activities_save(rows=rows, by=None, channel=Channel.COMMAND)
+        self.stdout.write(f"Activity rules: {rules} new. 2018 activities: {len(saved)} new, {len(have)} already there.")
+        first = next((a for a in saved if a.kind == "training_class" and a.org_unit.code == "HT-STTTT"), None)
+        if first is not None:
+            evidence_attach(by=None, activity=first, name="danh-sach-hoc-vien.pdf", data=activities_2018.scan_pdf(first.title))
 
     def _narrative(self, province):
         Narrative.objects.update_or_create(org_unit=province, year=2018, defaults=report_2018.NARRATIVE)
