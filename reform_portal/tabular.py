@@ -48,11 +48,13 @@ def _cell(v) -> str:
     return str(v).strip()
 
 
-def read_rows(name: str, data: bytes, *, required: list[str]) -> list[dict[str, str]]:
+def read_rows(name: str, data: bytes, *, required: list[str], allowed: list[str] | None = None) -> list[dict[str, str]]:
     """Rows (with their line number under LINE) of a .csv (UTF-8, with or without BOM) or the first sheet of an .xlsx, as dicts of text.
 
     The header row may be anywhere in the first 20 rows (a template may put a
     title above it); it is the first row that holds every required column.
+    With `allowed`, a header naming any other column is refused: a misspelt
+    column would otherwise be dropped without a word.
     """
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
@@ -80,6 +82,13 @@ def read_rows(name: str, data: bytes, *, required: list[str]) -> list[dict[str, 
             break
     else:
         raise UnreadableFile(_("Không tìm thấy dòng tiêu đề có đủ các cột: %(cols)s.") % {"cols": ", ".join(required)})
+    if allowed is not None:
+        unknown = [h for h in header if h and h not in allowed and h not in required]
+        if unknown:
+            raise UnreadableFile(
+                _("Cột không hợp lệ: %(bad)s. Các cột được dùng: %(cols)s.")
+                % {"bad": ", ".join(f"«{h}»" for h in unknown), "cols": ", ".join(dict.fromkeys([*required, *allowed]))}
+            )
     rows = []
     for line, row in enumerate(table[i + 1 :], start=i + 2):
         if not any((c or "").strip() for c in row):
