@@ -24,7 +24,7 @@ class MembershipInline(admin.TabularInline):
 class OrgUnitForm(forms.ModelForm):
     class Meta:
         model = OrgUnit
-        fields = "__all__"
+        fields = ["code", "name_vi", "name_en", "kind", "parent", "valid_from", "valid_to", "abbreviation", "predecessors"]
 
     def clean(self):
         """The same succession checks as import_org_units, on the unit as the form would save it."""
