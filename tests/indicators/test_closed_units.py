@@ -57,7 +57,7 @@ def test_form_post_saves_nothing_and_submits_nothing(as_clerk):
 
 
 def test_upload_saves_nothing(as_clerk):
-    csv = "org_unit,indicator,year,quarter,value\nHT-443,leaflets_issued,2025,3,10\n".encode()
+    csv = b"org_unit,indicator,year,quarter,value\nHT-443,leaflets_issued,2025,3,10\n"
     r = as_clerk.post("/entry/HT-443/2025/3/upload/", {"file": SimpleUploadedFile("q3.csv", csv)})
     assert r.status_code == 400
     assert CLOSED in r.content.decode()
