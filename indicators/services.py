@@ -550,9 +550,18 @@ INDICATOR_COLUMNS = [
 ]
 
 
+# Optional columns of a catalogue file: `seed_2018` (the 2018 report's figure, for the demo's
+# test) is read by nobody here; `unit_en` and `is_active`, when present, are set.
+INDICATOR_OPTIONAL_COLUMNS = ["unit_en", "is_active", "seed_2018"]
+
+
 @transaction.atomic
-def catalogue_load(*, groups: list[dict], indicators: list[dict]) -> dict:
-    """Add or update indicator groups and indicators by code (the shipped catalogue, or another)."""
+def catalogue_load(*, groups: list[dict], indicators: list[dict], dry_run: bool = False) -> dict:
+    """Add or update indicator groups and indicators by code (the shipped catalogue, or another).
+
+    All or nothing: every row is checked first (group, choices, the ratio rule, a code used twice,
+    a value type changed under stored values) and each bad row is listed in RowsInvalid.
+    """
     from django.core.exceptions import ValidationError
 
     from indicators.models import IndicatorGroup
@@ -565,32 +574,75 @@ def catalogue_load(*, groups: list[dict], indicators: list[dict]) -> dict:
         )
         group_objs[obj.code] = obj
     group_objs.update({g.code: g for g in IndicatorGroup.objects.exclude(code__in=group_objs)})
+    existing = {i.code: i for i in Indicator.objects.all()}
+    with_values = set(DataValue.objects.values_list("indicator__code", flat=True).distinct())
+    seen: dict[str, int] = {}
+    to_save = []
     created = updated = 0
     for n, row in enumerate(indicators, start=1):
         n = row.get("__line__", n)
-        group = group_objs.get(row.get("group", ""))
+        code = (row.get("code") or "").strip()
+        if not code:
+            errors.append(RowError(n, "code", _("Thiếu mã chỉ tiêu.")))
+            continue
+        if code in seen:
+            errors.append(RowError(n, "code", _("Mã «%(c)s» trùng với dòng %(r)s.") % {"c": code, "r": seen[code]}))
+            continue
+        seen[code] = n
+        group = group_objs.get((row.get("group") or "").strip())
         if group is None:
             errors.append(RowError(n, "group", _("Không tìm thấy nhóm chỉ tiêu «%(g)s».") % {"g": row.get("group")}))
-            continue
         fields = {k: (row.get(k) or "").strip() for k in INDICATOR_COLUMNS if k not in ("code", "group", "order")}
-        fields["reported_by"] = ",".join(k.strip() for k in fields["reported_by"].split(","))
-        fields["group"] = group
-        fields["order"] = int(row.get("order") or 0)
-        ind = Indicator.objects.filter(code=row["code"]).first() or Indicator(code=row["code"])
+        fields["reported_by"] = ",".join(k.strip() for k in fields["reported_by"].split(",") if k.strip())
+        if "unit_en" in row:
+            fields["unit_en"] = (row.get("unit_en") or "").strip()
+        if "is_active" in row:
+            active = (row.get("is_active") or "").strip().lower()
+            if active not in ("", "1", "0", "true", "false", "yes", "no", "có", "không"):
+                errors.append(RowError(n, "is_active", _("«%(v)s» không hợp lệ (dùng 1 hoặc 0).") % {"v": active}))
+            fields["is_active"] = active in ("", "1", "true", "yes", "có")
+        order = (row.get("order") or "0").strip()
+        if not order.isdigit():
+            errors.append(RowError(n, "order", _("Thứ tự phải là số nguyên không âm (nhận được «%(v)s»).") % {"v": order}))
+        else:
+            fields["order"] = int(order)
+        ind = existing.get(code) or Indicator(code=code)
         is_new = ind.pk is None
+        if not is_new and fields["value_type"] != ind.value_type and code in with_values:
+            errors.append(
+                RowError(
+                    n,
+                    "value_type",
+                    _("Chỉ tiêu «%(c)s» đã có số liệu nên không thể đổi kiểu giá trị; hãy tạo chỉ tiêu mới.") % {"c": code},
+                )
+            )
+        if (fields["value_type"] == ValueType.RATIO) != (fields["unit_aggregation"] == "ratio"):
+            errors.append(
+                RowError(
+                    n,
+                    "unit_aggregation",
+                    _("Chỉ tiêu tỷ số (ratio) phải tổng hợp theo đơn vị bằng «ratio», và chỉ chỉ tiêu tỷ số mới dùng «ratio»."),
+                )
+            )
+        if group is not None:
+            fields["group"] = group
         changed = is_new or any(getattr(ind, k) != v for k, v in fields.items())
         for k, v in fields.items():
             setattr(ind, k, v)
         try:
-            ind.full_clean()
+            ind.full_clean(exclude=[] if group is not None else ["group"], validate_constraints=False)
         except ValidationError as exc:
             for f, msgs in exc.message_dict.items():
-                errors.extend(RowError(n, f, m) for m in msgs)
+                errors.extend(RowError(n, "" if f == "__all__" else f, m) for m in msgs)
             continue
         if changed:
-            ind.save()
+            to_save.append(ind)
         created += is_new
         updated += changed and not is_new
     if errors:
-        raise RowsInvalid(errors)
-    return {"created": created, "updated": updated}
+        raise RowsInvalid(sorted(errors, key=lambda e: (e.row or 0, e.field)))
+    for ind in to_save:
+        ind.save()
+    if dry_run:
+        transaction.set_rollback(True)
+    return {"created": created, "updated": updated, "total": len(seen)}
