@@ -66,12 +66,13 @@ def test_upload_saves_nothing(as_clerk):
 
 def test_cli_import_values_saves_nothing(db, tmp_path):
     path = tmp_path / "v.csv"
-    path.write_text("org_unit,indicator,year,quarter,value\nHT-443,leaflets_issued,2025,3,10\nHT-443,leaflets_issued,2025,2,4\n")
+    path.write_text("org_unit,indicator,year,quarter,value\nHT-443,leaflets_issued,2025,3,10\nHT-443,leaflets_issued,2023,2,4\n")
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_values", str(path), stdout=io.StringIO(), stderr=err)
     assert f"Dòng 2, org_unit: {CLOSED}" in err.getvalue()
-    assert not DataValue.objects.filter(org_unit__code="HT-443", year=2025).exists()  # nor the good row
+    assert not later_values().exists()
+    assert not DataValue.objects.filter(org_unit__code="HT-443", year=2023).exists()  # nor the good row
 
 
 def test_api_values_and_submit_are_refused(clerk_can_loc):
@@ -125,6 +126,11 @@ def test_every_review_step_of_a_later_quarter_is_refused_over_the_api(reviewer, 
 
 
 def test_the_last_open_quarter_still_goes_through(db, clerk_can_loc, reviewer):
+    # The demo approved Q2/2025, the district's last quarter: it can still be reopened and submitted again.
+    sub = Submission.objects.get(org_unit__code="HT-443", year=2025, quarter=2)
+    assert workflow.submission_reopen(submission=sub, by=reviewer, comment="sửa số liệu").status == S.DRAFT
     unit = OrgUnit.objects.get(code="HT-443")
-    sub = workflow.submission_submit(org_unit=unit, year=2025, quarter=2, by=clerk_can_loc, channel=Channel.API)
-    assert workflow.submission_approve(submission=sub, by=reviewer).status == S.APPROVED
+    assert (
+        workflow.submission_submit(org_unit=unit, year=2025, quarter=2, by=clerk_can_loc, channel=Channel.API).status
+        == S.SUBMITTED
+    )

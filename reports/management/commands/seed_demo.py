@@ -5,6 +5,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 import indicators
 import organizations
@@ -14,10 +15,12 @@ from indicators.models import Channel, DataValue, Indicator, Submission, Submiss
 from indicators.services import ValueRow, catalogue_load, values_save
 from organizations.models import Membership, OrgUnit, Role
 from organizations.services import org_units_import
-from reports.demo import report_2018
+from reports.demo import reorg, report_2018
 from reports.models import Directive, Narrative
 
 DEMO_VALUES = Path(__file__).resolve().parents[2] / "demo" / "demo_values_2018.csv"
+# Ha Tinh until 2024, then the 2025 reorganisation (see README: what the public record confirms).
+UNIT_FILES = ["org_units_ha_tinh.csv", "org_units_ha_tinh_2025.csv"]
 DEMO_USERS = [
     # username, full name, unit, role, superuser
     ("admin", "Quản trị hệ thống", None, None, True),
@@ -39,8 +42,8 @@ def _package_data(module, name: str) -> Path:
 
 class Command(BaseCommand):
     help = (
-        "Load Ha Tinh's units, the indicator catalogue, the 2018 demo values, narrative, "
-        "directives and campaign, and the demo users. Safe to run again."
+        "Load Ha Tinh's units (the 2018 tree and the 2025 reorganisation), the indicator catalogue, the 2018 demo "
+        "values, narrative, directives and campaign, demo values 2024 – Q3/2026, and the demo users. Safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -48,7 +51,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, password=None, **opts):
-        units = org_units_import(rows=_csv(_package_data(organizations, "org_units_ha_tinh.csv")))
+        # One import of both files (the 2025 one wins on a shared code, e.g. Loc Ha's end date), so a re-run
+        # never passes through a tree that breaks the succession rules.
+        rows = {r["code"]: r for name in UNIT_FILES for r in _csv(_package_data(organizations, name))}
+        units = org_units_import(rows=list(rows.values()))
         cat = catalogue_load(
             groups=_csv(_package_data(indicators, "groups.csv")),
             indicators=_csv(_package_data(indicators, "indicators.csv")),
@@ -59,6 +65,7 @@ class Command(BaseCommand):
         logins = self._users(password)
         province = OrgUnit.objects.get(code="HT")
         self._values(admin=logins["admin"][0])
+        self._values_reorg(admin=logins["admin"][0])
         self._narrative(province)
         self._campaign(province)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins:"))
@@ -125,6 +132,69 @@ class Command(BaseCommand):
                 sub = workflow.submission_submit(org_unit=unit, year=2018, quarter=quarter, by=admin, channel=Channel.COMMAND)
             sub = workflow.submission_approve(submission=sub, by=reviewer, channel=Channel.COMMAND)
             self._backdate(sub)
+
+    def _values_reorg(self, *, admin):
+        """2024 – Q3/2026 across the reorganisation (reports.demo.reorg), each unit's quarters approved.
+
+        The quarters are recorded approved in bulk (a submit and an approve event each, dated as if on
+        time): thousands of workflow calls would make every test run's seed slow, and these are history.
+        """
+        import datetime
+
+        from django.utils import timezone
+
+        from indicators.models import SubmissionEvent
+
+        have = set(
+            DataValue.objects.filter(year__in=reorg.YEARS).values_list("org_unit__code", "indicator__code", "year", "quarter")
+        )
+        rows = [r for r in reorg.rows(reorg.read_base(DEMO_VALUES)) if (r.org_unit, r.indicator, r.year, r.quarter) not in have]
+        result = values_save(rows=rows, by=None, channel=Channel.COMMAND)
+        self.stdout.write(f"2024–2026 values: {result.created} new, {len(have)} already there.")
+        reviewer = get_user_model().objects.get(username="reviewer")
+        done = set(Submission.objects.filter(year__in=reorg.YEARS).values_list("org_unit_id", "year", "quarter"))
+        cells = set(DataValue.objects.filter(year__in=reorg.YEARS).values_list("org_unit_id", "year", "quarter").distinct())
+        subs = []
+        for unit_id, year, quarter in sorted(cells - done):
+            p = Submission(org_unit_id=unit_id, year=year, quarter=quarter).period
+            submitted = timezone.make_aware(
+                datetime.datetime.combine(p.window_end + datetime.timedelta(days=3), datetime.time(9))
+            )
+            subs.append(
+                Submission(
+                    org_unit_id=unit_id,
+                    year=year,
+                    quarter=quarter,
+                    status=SubmissionStatus.APPROVED,
+                    submitted_at=submitted,
+                    submitted_by=admin,
+                    reviewed_at=submitted + datetime.timedelta(days=2),
+                    reviewed_by=reviewer,
+                )
+            )
+        Submission.objects.bulk_create(subs, batch_size=1000)
+        S = SubmissionStatus
+        saved = list(
+            Submission.objects.filter(year__in=reorg.YEARS, events__isnull=True, status=S.APPROVED).values_list("pk", flat=True)
+        )
+        steps = [
+            ("submit", S.DRAFT, S.SUBMITTED, admin, "submitted_at"),
+            ("approve", S.SUBMITTED, S.APPROVED, reviewer, "reviewed_at"),
+        ]
+        SubmissionEvent.objects.bulk_create(
+            [
+                SubmissionEvent(submission_id=pk, action=a, from_status=f, to_status=t, by=by, channel=Channel.COMMAND)
+                for pk in saved
+                for a, f, t, by, _when in steps
+            ],
+            batch_size=1000,
+        )
+        # auto_now_add dated the events today: date each as its submission says.
+        for action, _f, _t, _by, when in steps:
+            SubmissionEvent.objects.filter(submission_id__in=saved, action=action).update(
+                at=Subquery(Submission.objects.filter(pk=OuterRef("submission_id")).values(when)[:1])
+            )
+        self.stdout.write(f"2024–2026 quarters approved: {len(subs)} new.")
 
     @staticmethod
     def _backdate(sub):
