@@ -16,7 +16,10 @@ DESIGN.md's rule expects:
   do): each old commune has one station until 30/06/2025, each new commune
   keeps its predecessors' stations from 1/7/2025, and their broadcasts;
 - districts report their other figures until they close (30/06/2025; Loc Ha
-  31/12/2024); after that the province reports the commune-level rates itself.
+  31/12/2024); after that the province reports the commune-level rates itself,
+  and the new communes report the districts' outreach flows (the demo adapts
+  the catalogue with reports/demo/catalogue_2025.csv, as a province would with
+  import_indicators), each its predecessors' share of their district.
 
 Pure: `rows()` reads the units and the 2018 values and returns ValueRows;
 seed_demo saves them through indicators.services like any other channel.
@@ -37,6 +40,16 @@ LAST = Period(2026, 3)  # the demo runs to the latest full quarter before Decemb
 GRASSROOTS = ("grassroots_radio_broadcasts", "grassroots_stations_active", "online_dossiers_commune")
 # Rates a department reports from 2024 (the province reported them alone in 2018).
 DEPARTMENT_RATES = ("edoc_exchange_rate",)
+# Flows the districts reported that the new communes report from Q3/2025 (reports/demo/catalogue_2025.csv).
+COMMUNE_FLOWS = (
+    "website_articles",
+    "leaflets_issued",
+    "online_service_leaflets",
+    "legal_outreach_sessions",
+    "online_service_training_classes",
+    "online_service_trainees",
+    "social_media_posts",
+)
 # What the province reports for the communes once the districts are gone (they reported it before).
 PROVINCE_AFTER_DISTRICTS = {"commune_websites": (69, 69), "one_stop_shop_districts": 69, "district_sector_software_rate": 100}
 
@@ -97,6 +110,8 @@ def rows(base_2018: list[dict]) -> list[ValueRow]:
             share = _open_months(unit, p)
             if unit.kind == UnitKind.COMMUNE:
                 out.extend(_commune_rows(unit, p))
+                if unit.valid_from and unit.valid_from.year >= 2025:
+                    out.extend(_district_flows(unit, p, base, communes_of, units))
                 continue
             # The unit's own 2018 shape, and what it took over from predecessors that closed by this quarter.
             sources = [unit.code] + [pr.code for pr in unit.predecessors.all() if pr.valid_to and pr.valid_to < p.calendar_end]
@@ -164,7 +179,7 @@ def _commune_rows(unit: OrgUnit, p: Period) -> list[ValueRow]:
 
     A commune divided among several new ones hands its station to the first of them (by code).
     """
-    before = [pr for pr in unit.predecessors.all() if min(s.code for s in pr.successors.all()) == unit.code]
+    before = _carried(unit)
     stations = max(1, len(before))
     silent = 1 if zlib.crc32(f"{unit.code}{p.year}{p.quarter}".encode()) % 40 == 0 else 0
     broadcasts = stations * (9 + _jitter(unit.code, p.quarter) + (p.year - 2024))
@@ -173,6 +188,31 @@ def _commune_rows(unit: OrgUnit, p: Period) -> list[ValueRow]:
         ValueRow(unit.code, "grassroots_stations_active", p.year, p.quarter, numerator=stations - silent, denominator=stations),
         ValueRow(unit.code, "grassroots_radio_broadcasts", p.year, p.quarter, value=broadcasts),
         ValueRow(unit.code, "online_dossiers_commune", p.year, p.quarter, value=dossiers),
+    ]
+
+
+def _carried(unit: OrgUnit) -> list[OrgUnit]:
+    """The predecessors whose share goes to `unit`: a divided commune goes to the first successor (by code)."""
+    return [pr for pr in unit.predecessors.all() if min(s.code for s in pr.successors.all()) == unit.code]
+
+
+def _district_flows(unit, p, base, communes_of, units) -> list[ValueRow]:
+    """A new commune reports what the districts did (catalogue_2025.csv): its predecessors' share of their district."""
+    by_id = {u.pk: u for u in units.values()}
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for pr in _carried(unit):
+        district = by_id.get(pr.parent_id)
+        if district is None:
+            continue
+        n = len(communes_of[district.pk]) or 1
+        for source in [district, *district.predecessors.all()]:  # Thach Ha carries Loc Ha's share
+            for code in COMMUNE_FLOWS:
+                r = base.get((source.code, code, p.quarter))
+                if r and r["value"]:
+                    totals[code] += _grow(Decimal(r["value"]), p.year, (source.code, code, p.quarter)) / n
+    return [
+        ValueRow(unit.code, code, p.year, p.quarter, value=v.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        for code, v in sorted(totals.items())
     ]
 
 

@@ -136,6 +136,22 @@ def test_merged_departments_report_until_they_close_and_their_successors_after(d
     assert abs(sum(q1.values()) - q2["HT-SNNMT"]) < q2["HT-SNNMT"] / 10  # a whole quarter either way
 
 
+def test_outreach_flows_go_on_through_the_new_communes(db):
+    """Communes report the districts' flows after 1/7/2025 (the demo's catalogue_2025.csv): no cliff in the province."""
+    from indicators.aggregation import figures_for
+    from indicators.models import Indicator
+
+    assert Indicator.objects.get(code="website_articles").is_reported_by("commune")
+    ht = unit("HT")
+    for code in ("website_articles", "leaflets_issued", "online_service_trainees"):
+        before = figures_for(org_unit=ht, year=2024, quarter=3)[code].value
+        after = figures_for(org_unit=ht, year=2026, quarter=3)[code].value
+        assert abs(after - before) < before / 10, (code, before, after)
+    q4 = DataValue.objects.filter(indicator__code="website_articles", year=2025, quarter=4)
+    assert q4.filter(org_unit__kind=UnitKind.COMMUNE).count() == 69
+    assert not q4.filter(org_unit__kind=UnitKind.DISTRICT).exists()
+
+
 # -- wording and pages -----------------------------------------------------------------------------
 
 

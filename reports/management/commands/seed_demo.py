@@ -19,6 +19,7 @@ from reports.demo import reorg, report_2018
 from reports.models import Directive, Narrative
 
 DEMO_VALUES = Path(__file__).resolve().parents[2] / "demo" / "demo_values_2018.csv"
+DEMO_CATALOGUE_2025 = DEMO_VALUES.parent / "catalogue_2025.csv"
 # Ha Tinh until 2024, then the 2025 reorganisation (see README: what the public record confirms).
 UNIT_FILES = ["org_units_ha_tinh.csv", "org_units_ha_tinh_2025.csv"]
 DEMO_USERS = [
@@ -55,10 +56,10 @@ class Command(BaseCommand):
         # never passes through a tree that breaks the succession rules.
         rows = {r["code"]: r for name in UNIT_FILES for r in _csv(_package_data(organizations, name))}
         units = org_units_import(rows=list(rows.values()))
-        cat = catalogue_load(
-            groups=_csv(_package_data(indicators, "groups.csv")),
-            indicators=_csv(_package_data(indicators, "indicators.csv")),
-        )
+        # The shipped catalogue, adapted as a province would after 1/7/2025: communes report the districts' flows.
+        catalogue = {r["code"]: r for r in _csv(_package_data(indicators, "indicators.csv"))}
+        catalogue.update({r["code"]: r for r in _csv(DEMO_CATALOGUE_2025)})
+        cat = catalogue_load(groups=_csv(_package_data(indicators, "groups.csv")), indicators=list(catalogue.values()))
         self.stdout.write(
             f"Units: {units['created']} new, {units['updated']} updated. Indicators: {cat['created']} new, {cat['updated']} updated."
         )
