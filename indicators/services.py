@@ -575,7 +575,6 @@ def catalogue_load(*, groups: list[dict], indicators: list[dict], dry_run: bool 
         group_objs[obj.code] = obj
     group_objs.update({g.code: g for g in IndicatorGroup.objects.exclude(code__in=group_objs)})
     existing = {i.code: i for i in Indicator.objects.all()}
-    with_values = set(DataValue.objects.values_list("indicator__code", flat=True).distinct())
     seen: dict[str, int] = {}
     to_save = []
     created = updated = 0
@@ -608,7 +607,8 @@ def catalogue_load(*, groups: list[dict], indicators: list[dict], dry_run: bool 
             fields["order"] = int(order)
         ind = existing.get(code) or Indicator(code=code)
         is_new = ind.pk is None
-        if not is_new and fields["value_type"] != ind.value_type and code in with_values:
+        # Stored values are shaped by the type (one query, only for an indicator whose type would change).
+        if not is_new and fields["value_type"] != ind.value_type and DataValue.objects.filter(indicator=ind).exists():
             errors.append(
                 RowError(
                     n,

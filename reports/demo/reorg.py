@@ -84,13 +84,14 @@ def _open_months(unit: OrgUnit, p: Period) -> Decimal:
 
 
 def rows(base_2018: list[dict]) -> list[ValueRow]:
+    """Every demo cell of 2024 – Q3/2026 for the units open in its quarter (a few thousand rows, no query per row)."""
     units = {u.code: u for u in OrgUnit.objects.prefetch_related("predecessors__successors")}
     indicators = {i.code: i for i in Indicator.objects.all()}
     base: dict[tuple[str, str, int], dict] = {(r["org_unit"], r["indicator"], int(r["quarter"])): r for r in base_2018}
     by_unit: dict[str, set[str]] = defaultdict(set)
     for unit_code, code, _q in base:
         by_unit[unit_code].add(code)
-    communes_of: dict[str, list[OrgUnit]] = defaultdict(list)
+    communes_of: dict[int, list[OrgUnit]] = defaultdict(list)  # by the district's id
     for u in units.values():
         if u.kind == UnitKind.COMMUNE and u.parent_id:
             communes_of[u.parent_id].append(u)
