@@ -215,3 +215,28 @@ def test_admin_refuses_to_reopen_a_predecessor(merged, admin_client):
     assert "Đơn vị tiền thân «QS-SB» chưa có ngày hết hiệu lực" in r.content.decode()
     sb.refresh_from_db()
     assert sb.valid_to == datetime.date(2030, 2, 28)
+
+
+def test_a_reviewer_edits_predecessors_without_the_parent_field(client, reviewer):
+    """Reviewers cannot move units (code and parent are read-only for them); the checks use the unit's own parent."""
+    unit = OrgUnit.objects.get(code="HT-SNNMT")
+    client.force_login(reviewer)
+    url = f"/admin/organizations/orgunit/{unit.pk}/change/"
+    form = {
+        "name_vi": unit.name_vi,
+        "name_en": unit.name_en,
+        "kind": "department",
+        "valid_from": "01/03/2025",
+        "valid_to": "",
+        "abbreviation": "",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+    stnmt, skhcn = OrgUnit.objects.get(code="HT-STNMT"), OrgUnit.objects.get(code="HT-SKHCN")
+    r = client.post(url, {**form, "predecessors": [stnmt.pk, skhcn.pk]})
+    assert r.status_code == 200
+    assert "Đơn vị tiền thân «HT-SKHCN» vẫn hoạt động" in r.content.decode()
+    r = client.post(url, {**form, "predecessors": [stnmt.pk]})
+    assert r.status_code == 302
+    assert codes(unit.predecessors.all()) == {"HT-STNMT"}
+    assert unit.parent.code == "HT"
