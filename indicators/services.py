@@ -528,7 +528,10 @@ def values_import(
 
     # The API's CSV export adds version, updated_at and id: accepted so that it imports back.
     table = read_rows(
-        name, data, required=["org_unit", "indicator", "year", "quarter"], allowed=[*VALUE_COLUMNS, "version", "updated_at", "id"]
+        name,
+        data,
+        required=["org_unit", "indicator", "year", "quarter"],
+        allowed=[*VALUE_COLUMNS, *OPTIONAL_VALUE_COLUMNS, "version", "updated_at", "id"],
     )
     rows = [ValueRow.from_mapping(d, row=d[LINE]) for d in table]
     return values_save(rows=rows, by=by, channel=channel, dry_run=dry_run, approve=approve)
