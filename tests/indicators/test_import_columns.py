@@ -33,3 +33,13 @@ def test_the_api_csv_columns_are_accepted(db, tmp_path):
     call_command("import_values", path, stdout=out, stderr=io.StringIO())
     assert "1 new" in out.getvalue()
     assert DataValue.objects.get(org_unit__code="HT-443", indicator__code="leaflets_issued", year=2019, quarter=1).value == 10
+
+
+def test_the_optional_as_of_column_is_accepted(db, tmp_path):
+    path = write(
+        tmp_path,
+        "org_unit,indicator,year,quarter,value,as_of\nHT,level3_services_per_commune,2019,4,40,31/10/2019\n",
+    )
+    out = io.StringIO()
+    call_command("import_values", path, stdout=out, stderr=io.StringIO())
+    assert "1 new" in out.getvalue()
