@@ -12,7 +12,7 @@ from indicators.models import Indicator
 from indicators.services import INDICATOR_COLUMNS
 from organizations.models import OrgUnit
 
-EXPORT_COLUMNS = [*INDICATOR_COLUMNS, "unit_en", "is_active"]
+EXPORT_COLUMNS = [*INDICATOR_COLUMNS, "is_active"]
 
 
 def catalogue_rows() -> list[dict[str, str]]:
@@ -21,7 +21,6 @@ def catalogue_rows() -> list[dict[str, str]]:
     for i in Indicator.objects.in_report_order():
         row = {c: str(getattr(i, c)) for c in INDICATOR_COLUMNS if c != "group"}
         row["group"] = i.group.code
-        row["unit_en"] = i.unit_en
         row["is_active"] = "1" if i.is_active else "0"
         rows.append(row)
     return rows

@@ -554,8 +554,8 @@ INDICATOR_COLUMNS = [
 
 
 # Optional columns of a catalogue file: `seed_2018` (the 2018 report's figure, for the demo's
-# test) is read by nobody here; `unit_en` and `is_active`, when present, are set.
-INDICATOR_OPTIONAL_COLUMNS = ["unit_en", "is_active", "seed_2018"]
+# test) is read by nobody here; `is_active`, when present, is set.
+INDICATOR_OPTIONAL_COLUMNS = ["is_active", "seed_2018"]
 
 
 @transaction.atomic
@@ -596,8 +596,6 @@ def catalogue_load(*, groups: list[dict], indicators: list[dict], dry_run: bool 
             errors.append(RowError(n, "group", _("Không tìm thấy nhóm chỉ tiêu «%(g)s».") % {"g": row.get("group")}))
         fields = {k: (row.get(k) or "").strip() for k in INDICATOR_COLUMNS if k not in ("code", "group", "order")}
         fields["reported_by"] = ",".join(k.strip() for k in fields["reported_by"].split(",") if k.strip())
-        if "unit_en" in row:
-            fields["unit_en"] = (row.get("unit_en") or "").strip()
         if "is_active" in row:
             active = (row.get("is_active") or "").strip().lower()
             if active not in ("", "1", "0", "true", "false", "yes", "no", "có", "không"):

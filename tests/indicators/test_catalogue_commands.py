@@ -76,7 +76,7 @@ def test_dry_run_saves_nothing(db, tmp_path):
     path = tmp_path / "new.csv"
     with open(REFERENCE, encoding="utf-8") as f:
         header = f.readline()
-    path.write_text(header + "contests,A,agencies,30,Cuộc thi,Quizzes,cuộc,count,sum,sum,department,\n", encoding="utf-8")
+    path.write_text(header + "contests,A,agencies,30,Cuộc thi,Quizzes,cuộc,quizzes,count,sum,sum,department,\n", encoding="utf-8")
     out = run("import_indicators", str(path), "--dry-run")
     assert "1 new" in out and "Dry run" in out
     assert not Indicator.objects.filter(code="contests").exists()
@@ -87,14 +87,14 @@ def test_dry_run_saves_nothing(db, tmp_path):
 def test_a_bad_catalogue_saves_nothing_and_lists_every_bad_row(db, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text(
-        "code,section,group,order,name_vi,name_en,unit_vi,value_type,time_aggregation,unit_aggregation,reported_by\n"
-        "ok_one,A,agencies,31,Một,,cái,count,sum,sum,department\n"
-        "bad_group,A,nope,32,Hai,,cái,count,sum,sum,department\n"
-        "bad_kind,A,agencies,33,Ba,,cái,count,sum,sum,village\n"
-        "bad_ratio,B,websites,34,Bốn,,đơn vị,ratio,last,sum,province\n"
-        "ok_one,A,agencies,35,Trùng,,cái,count,sum,sum,department\n"
-        "grassroots_stations_active,A,grassroots_radio,2,Trạm,,trạm,count,last,sum,commune\n"
-        ",A,agencies,x,Không mã,,cái,count,sum,sum,department\n",
+        "code,section,group,order,name_vi,name_en,unit_vi,unit_en,value_type,time_aggregation,unit_aggregation,reported_by\n"
+        "ok_one,A,agencies,31,Một,,cái,,count,sum,sum,department\n"
+        "bad_group,A,nope,32,Hai,,cái,,count,sum,sum,department\n"
+        "bad_kind,A,agencies,33,Ba,,cái,,count,sum,sum,village\n"
+        "bad_ratio,B,websites,34,Bốn,,đơn vị,,ratio,last,sum,province\n"
+        "ok_one,A,agencies,35,Trùng,,cái,,count,sum,sum,department\n"
+        "grassroots_stations_active,A,grassroots_radio,2,Trạm,,trạm,,count,last,sum,commune\n"
+        ",A,agencies,x,Không mã,,cái,,count,sum,sum,department\n",
         encoding="utf-8",
     )
     lines = fails("import_indicators", str(path))
