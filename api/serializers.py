@@ -32,10 +32,30 @@ class OrgUnitSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     parent = serializers.SerializerMethodField(help_text=_("Mã đơn vị cấp trên (null: gốc của cây)."))
     ancestors = serializers.SerializerMethodField(help_text=_("Mã các đơn vị từ gốc xuống đơn vị này (đường dẫn trong cây)."))
+    predecessors = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text=_("Mã các đơn vị mà đơn vị này kế thừa (thành lập từ).")
+    )
+    successors = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text=_("Mã các đơn vị đã kế thừa đơn vị này (sáp nhập vào).")
+    )
 
     class Meta:
         model = OrgUnit
-        fields = ["code", "name", "name_vi", "name_en", "kind", "parent", "path", "ancestors", "depth", "valid_from", "valid_to"]
+        fields = [
+            "code",
+            "name",
+            "name_vi",
+            "name_en",
+            "kind",
+            "parent",
+            "path",
+            "ancestors",
+            "depth",
+            "valid_from",
+            "valid_to",
+            "predecessors",
+            "successors",
+        ]
 
     # The materialised path already names every ancestor: no join needed for the parent's code.
     @extend_schema_field(serializers.CharField(allow_null=True))

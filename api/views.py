@@ -4,6 +4,7 @@ import hashlib
 import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -43,6 +44,7 @@ from indicators.models import Channel, Indicator
 from indicators.periods import YEAR_MAX, YEAR_MIN
 from indicators.services import VALUE_COLUMNS, ValueRow, values_save, values_validate
 from organizations import access
+from organizations.models import OrgUnit
 from reform_portal.tabular import RowError, RowsInvalid
 
 CODE_REGEX = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
@@ -71,7 +73,14 @@ class OrgUnitViewSet(StrictInputMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = CODE_REGEX
 
     def get_queryset(self):
-        return selectors.visible_units(self.request.user).order_by("path")
+        # Codes only: prefetching the two sides of the succession keeps the list at three queries.
+        return (
+            selectors.visible_units(self.request.user)
+            .order_by("path")
+            .prefetch_related(
+                Prefetch("predecessors", OrgUnit.objects.only("code")), Prefetch("successors", OrgUnit.objects.only("code"))
+            )
+        )
 
 
 @extend_schema_view(list=extend_schema(summary="Kế hoạch tuyên truyền"), retrieve=extend_schema(summary="Một kế hoạch"))

@@ -212,7 +212,7 @@ def quarter_panel(*, request, page) -> str:
         "unit": unit,
         "period": period,
         "evidence": list(quarter_evidence(unit=unit, period=period, submission=page.submission)),
-        "editable": page.can_enter and not page.is_locked,
+        "editable": page.can_enter and page.unit_open and not page.is_locked,
         "cells": page.cells,
     }
     return render_to_string("campaigns/includes/quarter_panel.html", context, request=request)

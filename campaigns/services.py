@@ -32,7 +32,7 @@ from campaigns.models import (
 )
 from indicators.aggregation import Figure
 from indicators.models import Channel, SubmissionStatus
-from indicators.periods import YEAR_MAX, YEAR_MIN, Period, current_period
+from indicators.periods import YEAR_MAX, YEAR_MIN, Period, current_period, unit_closed_message
 from indicators.services import NotAllowed, quarters_lock
 from organizations import access
 from organizations.models import OrgUnit
@@ -545,6 +545,9 @@ def evidence_attach(
     year, quarter = (
         (activity.year, activity.quarter) if activity else (submission.year, submission.quarter) if submission else cell[2:]
     )
+    closed = unit_closed_message(unit, Period(year, quarter))
+    if closed:  # a closed or not yet open unit takes nothing for the quarter, evidence included
+        raise EvidenceRejected(closed)
     status = _frozen({(unit.pk, year, quarter)}).get((unit.pk, year, quarter))
     if status == SubmissionStatus.APPROVED or (status and activity is not None):
         raise EvidenceRejected(_frozen_message(unit, year, quarter, status))

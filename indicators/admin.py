@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from indicators.catalogue import indicators_without_reporter
 from indicators.models import DataValue, Indicator, IndicatorGroup, Reminder, Submission, SubmissionEvent, ValueChange
 from indicators.services import INDICATOR_COLUMNS
 
@@ -25,6 +26,35 @@ class IndicatorForm(forms.ModelForm):
         return new
 
 
+class NoReporterFilter(admin.SimpleListFilter):
+    """Indicators that no unit open in the chosen period reports (e.g. district ones after 1/7/2025)."""
+
+    title = _("Chỉ tiêu không có đơn vị báo cáo")
+    parameter_name = "no_reporter_in"
+
+    def lookups(self, request, model_admin):
+        from indicators.periods import Period, current_period
+
+        now = current_period()
+        out = [(f"{p.year}-{p.quarter}", p.label) for y in (now.year, now.year - 1) for p in (Period(y, q) for q in (4, 3, 2, 1))]
+        out += [(str(y), _("Năm %(y)s") % {"y": y}) for y in range(now.year, now.year - 10, -1)]
+        return out
+
+    def queryset(self, request, queryset):
+        from indicators.periods import Period
+
+        value = self.value() or ""
+        year, _sep, quarter = value.partition("-")
+        if not year.isdigit() or not 2000 <= int(year) <= 2100 or quarter not in ("", "1", "2", "3", "4"):
+            return queryset
+        if quarter:
+            p = Period(int(year), int(quarter))
+            start, end = p.calendar_start, p.calendar_end
+        else:
+            start, end = Period(int(year), 1).calendar_start, Period(int(year), 4).calendar_end
+        return queryset.filter(pk__in=indicators_without_reporter(start, end).values("pk"))
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
     form = IndicatorForm
@@ -37,9 +67,10 @@ class IndicatorAdmin(admin.ModelAdmin):
         "value_type",
         "time_aggregation",
         "unit_aggregation",
+        "reported_by",
         "is_active",
     ]
-    list_filter = ["section", "group", "value_type", "is_active"]
+    list_filter = [NoReporterFilter, "section", "group", "value_type", "is_active"]
     search_fields = ["code", "name_vi", "name_en"]
     list_select_related = ["group"]
 

@@ -403,10 +403,12 @@ def entry_overview(*, user, year: int | None = None, day: datetime.date | None =
             by_cell[(s.org_unit_id, s.quarter)] = s
         if s.status == S.RETURNED:
             returned.append(ReturnedItem(s, day))
+    # Only quarters the unit can report: a closed or not yet opened unit takes no data for them.
     rows = [
         QuarterRow(u, Period(year, q), by_cell.get((u.pk, q)), counts.get((u.pk, q), 0), expected.get(u.kind, 0), day)
         for u in units
         for q in (1, 2, 3, 4)
+        if u.is_open_between(Period(year, q).calendar_start, Period(year, q).calendar_end)
     ]
     years, with_data = entry_years(units, day)
     if year not in years:

@@ -79,3 +79,19 @@ def current_period(today: datetime.date | None = None) -> Period:
         if p.window_start <= today <= p.window_end:
             return p
     return Period(today.year, 4)
+
+
+def unit_closed_message(unit, period: Period) -> str | None:
+    """Why `unit` takes no data and no submission for `period` (closed before it, or not yet open), else None.
+
+    The one test every path applies: values (indicators.services), the workflow's
+    steps, the entry list and the form.
+    """
+    if unit.is_open_between(period.calendar_start, period.calendar_end):
+        return None
+    return _("Đơn vị «%(c)s» không hoạt động trong %(p)s (hiệu lực %(f)s – %(t)s).") % {
+        "c": unit.code,
+        "p": period.label,
+        "f": unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "…",
+        "t": unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "…",
+    }

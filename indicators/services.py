@@ -16,7 +16,7 @@ from indicators import log_hints
 from indicators.cells import cell_clean
 from indicators.cells import to_whole as _to_whole
 from indicators.formatting import plain
-from indicators.models import Channel, DataValue, Indicator, Submission, SubmissionStatus, ValueChange
+from indicators.models import Channel, DataValue, Indicator, Submission, SubmissionStatus, ValueChange, ValueType
 from indicators.periods import YEAR_MAX, YEAR_MIN, Period
 from organizations import access
 from organizations.models import OrgUnit
@@ -490,7 +490,13 @@ def values_import(
     """
     from reform_portal.tabular import LINE, read_rows
 
-    table = read_rows(name, data, required=["org_unit", "indicator", "year", "quarter"])
+    # The API's CSV export adds version, updated_at and id: accepted so that it imports back.
+    table = read_rows(
+        name,
+        data,
+        required=["org_unit", "indicator", "year", "quarter"],
+        allowed=[*VALUE_COLUMNS, *OPTIONAL_VALUE_COLUMNS, "version", "updated_at", "id"],
+    )
     rows = [ValueRow.from_mapping(d, row=d[LINE]) for d in table]
     return values_save(rows=rows, by=by, channel=channel, dry_run=dry_run, approve=approve)
 
@@ -511,9 +517,18 @@ INDICATOR_COLUMNS = [
 ]
 
 
+# Optional columns of a catalogue file: `seed_2018` (the 2018 report's figure, for the demo's
+# test) is read by nobody here; `is_active`, when present, is set.
+INDICATOR_OPTIONAL_COLUMNS = ["is_active", "seed_2018"]
+
+
 @transaction.atomic
-def catalogue_load(*, groups: list[dict], indicators: list[dict]) -> dict:
-    """Add or update indicator groups and indicators by code (the shipped catalogue, or another)."""
+def catalogue_load(*, groups: list[dict], indicators: list[dict], dry_run: bool = False) -> dict:
+    """Add or update indicator groups and indicators by code (the shipped catalogue, or another).
+
+    All or nothing: every row is checked first (group, choices, the ratio rule, a code used twice,
+    a value type changed under stored values) and each bad row is listed in RowsInvalid.
+    """
     from django.core.exceptions import ValidationError
 
     from indicators.models import IndicatorGroup
@@ -526,32 +541,73 @@ def catalogue_load(*, groups: list[dict], indicators: list[dict]) -> dict:
         )
         group_objs[obj.code] = obj
     group_objs.update({g.code: g for g in IndicatorGroup.objects.exclude(code__in=group_objs)})
+    existing = {i.code: i for i in Indicator.objects.all()}
+    seen: dict[str, int] = {}
+    to_save = []
     created = updated = 0
     for n, row in enumerate(indicators, start=1):
         n = row.get("__line__", n)
-        group = group_objs.get(row.get("group", ""))
+        code = (row.get("code") or "").strip()
+        if not code:
+            errors.append(RowError(n, "code", _("Thiếu mã chỉ tiêu.")))
+            continue
+        if code in seen:
+            errors.append(RowError(n, "code", _("Mã «%(c)s» trùng với dòng %(r)s.") % {"c": code, "r": seen[code]}))
+            continue
+        seen[code] = n
+        group = group_objs.get((row.get("group") or "").strip())
         if group is None:
             errors.append(RowError(n, "group", _("Không tìm thấy nhóm chỉ tiêu «%(g)s».") % {"g": row.get("group")}))
-            continue
         fields = {k: (row.get(k) or "").strip() for k in INDICATOR_COLUMNS if k not in ("code", "group", "order")}
-        fields["reported_by"] = ",".join(k.strip() for k in fields["reported_by"].split(","))
-        fields["group"] = group
-        fields["order"] = int(row.get("order") or 0)
-        ind = Indicator.objects.filter(code=row["code"]).first() or Indicator(code=row["code"])
+        fields["reported_by"] = ",".join(k.strip() for k in fields["reported_by"].split(",") if k.strip())
+        if "is_active" in row:
+            active = (row.get("is_active") or "").strip().lower()
+            if active not in ("", "1", "0", "true", "false", "yes", "no", "có", "không"):
+                errors.append(RowError(n, "is_active", _("«%(v)s» không hợp lệ (dùng 1 hoặc 0).") % {"v": active}))
+            fields["is_active"] = active in ("", "1", "true", "yes", "có")
+        order = (row.get("order") or "0").strip()
+        if not order.isdigit():
+            errors.append(RowError(n, "order", _("Thứ tự phải là số nguyên không âm (nhận được «%(v)s»).") % {"v": order}))
+        else:
+            fields["order"] = int(order)
+        ind = existing.get(code) or Indicator(code=code)
         is_new = ind.pk is None
+        # Stored values are shaped by the type (one query, only for an indicator whose type would change).
+        if not is_new and fields["value_type"] != ind.value_type and DataValue.objects.filter(indicator=ind).exists():
+            errors.append(
+                RowError(
+                    n,
+                    "value_type",
+                    _("Chỉ tiêu «%(c)s» đã có số liệu nên không thể đổi kiểu giá trị; hãy tạo chỉ tiêu mới.") % {"c": code},
+                )
+            )
+        if (fields["value_type"] == ValueType.RATIO) != (fields["unit_aggregation"] == "ratio"):
+            errors.append(
+                RowError(
+                    n,
+                    "unit_aggregation",
+                    _("Chỉ tiêu tỷ số (ratio) phải tổng hợp theo đơn vị bằng «ratio», và chỉ chỉ tiêu tỷ số mới dùng «ratio»."),
+                )
+            )
+        if group is not None:
+            fields["group"] = group
         changed = is_new or any(getattr(ind, k) != v for k, v in fields.items())
         for k, v in fields.items():
             setattr(ind, k, v)
         try:
-            ind.full_clean()
+            ind.full_clean(exclude=[] if group is not None else ["group"], validate_constraints=False)
         except ValidationError as exc:
             for f, msgs in exc.message_dict.items():
-                errors.extend(RowError(n, f, m) for m in msgs)
+                errors.extend(RowError(n, "" if f == "__all__" else f, m) for m in msgs)
             continue
         if changed:
-            ind.save()
+            to_save.append(ind)
         created += is_new
         updated += changed and not is_new
     if errors:
-        raise RowsInvalid(errors)
-    return {"created": created, "updated": updated}
+        raise RowsInvalid(sorted(errors, key=lambda e: (e.row or 0, e.field)))
+    for ind in to_save:
+        ind.save()
+    if dry_run:
+        transaction.set_rollback(True)
+    return {"created": created, "updated": updated, "total": len(seen)}

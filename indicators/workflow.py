@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import Channel, Submission, SubmissionEvent, SubmissionStatus, ValueChange
+from indicators.periods import unit_closed_message
 from organizations import access
 
 S = SubmissionStatus
@@ -32,6 +33,8 @@ def submission_for(*, org_unit, year: int, quarter: int) -> Submission:
 def _step(sub: Submission, *, action: str, allowed_from: set, to: str, by, comment: str, channel: str) -> Submission:
     # The same row lock every writer of the quarter's values takes (indicators.services.quarters_lock).
     sub = Submission.objects.select_for_update().get(pk=sub.pk)
+    if closed := unit_closed_message(sub.org_unit, sub.period):  # no step for a quarter the unit was not open
+        raise WorkflowError(closed)
     if sub.status not in allowed_from:
         raise WorkflowError(
             _("Không thể «%(a)s» báo cáo đang ở trạng thái «%(s)s».")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations import access
 from organizations.models import Membership, OrgUnit, Role
 from organizations.services import tree_rebuild_paths
+from organizations.succession import Dates, succession_problems
 
 
 class MembershipInline(admin.TabularInline):
@@ -20,12 +21,49 @@ class MembershipInline(admin.TabularInline):
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
 
+class OrgUnitForm(forms.ModelForm):
+    class Meta:
+        model = OrgUnit
+        fields = ["code", "name_vi", "name_en", "kind", "parent", "valid_from", "valid_to", "abbreviation", "predecessors"]
+
+    def clean(self):
+        """The same succession checks as import_org_units, on the unit as the form would save it."""
+        data = super().clean()
+        code = data.get("code") or self.instance.code
+        if not code:
+            return data
+        others = OrgUnit.objects.exclude(pk=self.instance.pk) if self.instance.pk else OrgUnit.objects.all()
+        units = {
+            u.code: Dates(u.valid_from, u.valid_to, u.parent.code if u.parent else "") for u in others.select_related("parent")
+        }
+        # A reviewer's form has no parent field (read-only for them): the unit keeps its parent.
+        parent = data.get("parent") if "parent" in data else (self.instance.parent if self.instance.pk else None)
+        units[code] = Dates(data.get("valid_from"), data.get("valid_to"), parent.code if parent else "")
+        by_id = {u.pk: u.code for u in OrgUnit.objects.only("pk", "code")}
+        graph: dict[str, set[str]] = {}
+        for succ, pred in OrgUnit.predecessors.through.objects.values_list("from_orgunit_id", "to_orgunit_id"):
+            graph.setdefault(by_id[succ], set()).add(by_id[pred])
+        old_code = self.instance.code if self.instance.pk else code
+        graph.pop(old_code, None)
+        graph = {s: {code if p == old_code else p for p in ps} for s, ps in graph.items()}
+        graph[code] = {p.code for p in data.get("predecessors") or []}
+        # This unit as a successor, and as the predecessor of units that succeeded it (its dates may have moved).
+        touched = [code] + [s for s, ps in graph.items() if code in ps]
+        for unit_code in touched:
+            for field, message in succession_problems(
+                code=unit_code, dates=units[unit_code], predecessors=sorted(graph[unit_code]), units=units, graph=graph
+            ):
+                self.add_error(field if unit_code == code else "valid_to", message)
+        return data
+
+
 @admin.register(OrgUnit)
 class OrgUnitAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_vi", "kind", "parent", "valid_from", "valid_to"]
+    form = OrgUnitForm
+    list_display = ["code", "name_vi", "kind", "parent", "valid_from", "valid_to", "predecessor_codes"]
     list_filter = ["kind"]
     search_fields = ["code", "name_vi", "name_en"]
-    autocomplete_fields = ["parent"]
+    autocomplete_fields = ["parent", "predecessors"]
     readonly_fields = ["path"]
     inlines = [MembershipInline]
     list_select_related = ["parent"]
@@ -35,6 +73,13 @@ class OrgUnitAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return self.readonly_fields
         return [*self.readonly_fields, "code", "parent"] if obj else self.readonly_fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("predecessors")
+
+    @admin.display(description=_("đơn vị tiền thân"))
+    def predecessor_codes(self, obj):
+        return ", ".join(p.code for p in obj.predecessors.all()) or "—"
 
     def save_model(self, request, obj, form, change):
         obj.path = obj.path or f"/{obj.code}/"

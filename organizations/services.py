@@ -6,9 +6,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from organizations.models import OrgUnit, UnitKind
+from organizations.succession import Dates, split_codes, succession_problems
 from reform_portal.tabular import LINE, RowError, RowsInvalid
 
 UNIT_COLUMNS = ["code", "parent", "kind", "name_vi", "name_en", "valid_from", "valid_to", "abbreviation"]
+# Optional: the units this one succeeded, codes separated by ";" (left out, a unit keeps what it has).
+UNIT_OPTIONAL_COLUMNS = ["predecessors"]
 
 
 def _parse_date(text: str, field: str, row: int, errors: list) -> datetime.date | None:
@@ -25,12 +28,18 @@ def _parse_date(text: str, field: str, row: int, errors: list) -> datetime.date 
 
 @transaction.atomic
 def org_units_import(*, rows: list[dict], dry_run: bool = False) -> dict:
-    """Add or update units by code, all or nothing. Parents may come later in the file."""
+    """Add or update units by code, all or nothing. Parents and predecessors may come later in the file.
+
+    `predecessors` (codes separated by ";"), when the row has that column, sets
+    the units this one succeeded (empty: none); see organizations.succession
+    for what is checked.
+    """
     errors: list[RowError] = []
     existing = {u.code: u for u in OrgUnit.objects.all()}
     seen: dict[str, int] = {}
     parsed = []
     extras: dict[str, dict] = {}
+    preds: dict[str, list[str]] = {}  # only rows that have the column
     kinds = set(UnitKind.values)
     for n, raw in enumerate(rows, start=1):
         n = raw.get(LINE, n)
@@ -70,6 +79,8 @@ def org_units_import(*, rows: list[dict], dry_run: bool = False) -> dict:
             (n, code, (raw.get("parent") or "").strip(), kind, name_vi, (raw.get("name_en") or "").strip(), valid_from, valid_to)
         )
         extras[code] = extra
+        if "predecessors" in raw:
+            preds[code] = split_codes(raw.get("predecessors") or "")
 
     codes = set(existing) | set(seen)
     by_id = {u.pk: u.code for u in existing.values()}
@@ -89,16 +100,19 @@ def org_units_import(*, rows: list[dict], dry_run: bool = False) -> dict:
                 break
             walk.add(cur)
             cur = parent_of.get(cur, "")
+    errors.extend(_succession_errors(parsed, preds, existing, parent_of))
     if errors:
         raise RowsInvalid(sorted(set(errors), key=lambda e: (e.row or 0, e.field)))
 
     created = updated = 0
+    created_codes: set[str] = set()
     for _n, code, parent, kind, name_vi, name_en, valid_from, valid_to in parsed:
         fields = dict(kind=kind, name_vi=name_vi, name_en=name_en, valid_from=valid_from, valid_to=valid_to, **extras[code])
         unit = existing.get(code)
         if unit is None:
             unit = OrgUnit(code=code, **fields)
             created += 1
+            created_codes.add(code)
         else:
             changed = any(getattr(unit, k) != v for k, v in fields.items()) or parent != by_id.get(unit.parent_id, "")
             updated += int(changed)
@@ -112,9 +126,39 @@ def org_units_import(*, rows: list[dict], dry_run: bool = False) -> dict:
         unit.parent = existing[parent] if parent else None
     OrgUnit.objects.bulk_update([existing[c] for c in parent_of], ["parent"])
     tree_rebuild_paths()
+    for code, wanted_codes in preds.items():
+        wanted = [existing[c] for c in wanted_codes]
+        unit = existing[code]
+        if {p.pk for p in wanted} != set(unit.predecessors.values_list("pk", flat=True)):
+            unit.predecessors.set(wanted)
+            updated += int(code not in created_codes)
     if dry_run:
         transaction.set_rollback(True)
     return {"created": created, "updated": updated, "total": len(parsed)}
+
+
+def _succession_errors(parsed, preds, existing, parent_of) -> list[RowError]:
+    """Check each row's predecessors against the tree as it will be after the import."""
+    units = {c: Dates(u.valid_from, u.valid_to) for c, u in existing.items()}
+    for _n, code, _p, _k, _vi, _en, valid_from, valid_to in parsed:
+        units[code] = Dates(valid_from, valid_to)
+    units = {c: Dates(d.valid_from, d.valid_to, parent_of.get(c, "")) for c, d in units.items()}
+    graph: dict[str, set[str]] = {}
+    codes = {u.pk: c for c, u in existing.items()}
+    for succ, pred in OrgUnit.predecessors.through.objects.values_list("from_orgunit_id", "to_orgunit_id"):
+        graph.setdefault(codes[succ], set()).add(codes[pred])
+    for code, wanted in preds.items():
+        graph[code] = set(wanted)
+    # Every successor the file touches: its own row, or the row of a predecessor whose dates it changes.
+    row_of = {code: n for n, code, *_rest in parsed}
+    errors = []
+    for code, preds in graph.items():
+        n = row_of.get(code) or next((row_of[p] for p in sorted(preds) if p in row_of), None)
+        if n is None:
+            continue
+        for f, message in succession_problems(code=code, dates=units[code], predecessors=sorted(preds), units=units, graph=graph):
+            errors.append(RowError(n, f if code in row_of else "valid_to", message))
+    return errors
 
 
 def tree_rebuild_paths() -> None:

@@ -262,6 +262,7 @@ SPECTACULAR_SETTINGS = {
         "SubmissionStatusEnum": "indicators.models.SubmissionStatus",
         "UnitKindEnum": "organizations.models.UnitKind",
         "QuarterEnum": "indicators.periods.Quarter",
+        "ActivityKindEnum": "campaigns.models.ActivityKind",
     },
 }
 

@@ -34,6 +34,15 @@ FIELD_LABELS = {
     "valid_to": gettext_lazy("Hiệu lực đến"),
     "predecessors": gettext_lazy("Đơn vị tiền thân"),
     "as_of": gettext_lazy("Tính đến ngày"),
+    "section": gettext_lazy("Phần"),
+    "group": gettext_lazy("Nhóm"),
+    "order": gettext_lazy("Thứ tự"),
+    "unit_vi": gettext_lazy("Đơn vị tính"),
+    "unit_en": gettext_lazy("Đơn vị tính (tiếng Anh)"),
+    "value_type": gettext_lazy("Kiểu giá trị"),
+    "time_aggregation": gettext_lazy("Tổng hợp theo thời gian"),
+    "unit_aggregation": gettext_lazy("Tổng hợp theo đơn vị"),
+    "reported_by": gettext_lazy("Loại đơn vị báo cáo"),
     "date": gettext_lazy("Ngày"),
     "end_date": gettext_lazy("Đến ngày"),
     "title": gettext_lazy("Tên hoạt động"),
@@ -123,13 +132,15 @@ def _xlsx_table(data: bytes, limits: Limits):
         wb.close()
 
 
-def read_rows(name: str, data: bytes, *, required: list[str]) -> list[dict[str, str]]:
+def read_rows(name: str, data: bytes, *, required: list[str], allowed: list[str] | None = None) -> list[dict[str, str]]:
     """Rows (with their line number under LINE) of a .csv (UTF-8, with or without BOM) or the first sheet of an .xlsx, as dicts of text.
 
     The header row may be anywhere in the first 20 rows (a template may put a
     title above it); it is the first row that holds every required column.
     The file must fit the IMPORT_MAX_* limits (reform_portal.file_limits); rows
     are read one at a time and the first limit crossed stops the reading.
+    With `allowed`, a header naming any other column is refused: a misspelt
+    column would otherwise be dropped without a word.
     """
     limits = Limits.from_settings()
     suffix = Path(name).suffix.lower()
@@ -138,12 +149,24 @@ def read_rows(name: str, data: bytes, *, required: list[str]) -> list[dict[str, 
     try:
         check_size(len(data), limits)
         table = _csv_table(data, limits) if suffix == ".csv" else _xlsx_table(data, limits)
-        return _records(table, required, limits)
+        return _records(table, required, limits, allowed)
     except FileRefused as exc:
         raise UnreadableFile(str(exc)) from None
 
 
-def _records(table, required: list[str], limits: Limits) -> list[dict[str, str]]:
+def _check_columns(header: list[str], required: list[str], allowed: list[str] | None) -> None:
+    """With `allowed`, a header naming any other column is refused: a misspelt column would otherwise be dropped."""
+    if allowed is None:
+        return
+    unknown = [h for h in header if h and h not in allowed and h not in required]
+    if unknown:
+        raise UnreadableFile(
+            _("Cột không hợp lệ: %(bad)s. Các cột được dùng: %(cols)s.")
+            % {"bad": ", ".join(f"«{h}»" for h in unknown), "cols": ", ".join(dict.fromkeys([*required, *allowed]))}
+        )
+
+
+def _records(table, required: list[str], limits: Limits, allowed: list[str] | None = None) -> list[dict[str, str]]:
     header = None
     for line, row in enumerate(table, start=1):
         if header is None:
@@ -153,6 +176,7 @@ def _records(table, required: list[str], limits: Limits) -> list[dict[str, str]]
             if all(col in names for col in required):
                 header = names
                 rows = []
+                _check_columns(header, required, allowed)
             continue
         if not any((c or "").strip() for c in row):
             continue

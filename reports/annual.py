@@ -44,14 +44,137 @@ from reports.models import Directive, Narrative, Part
 
 ADMINISTRATIVE_KINDS = {UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE}
 
+# Local government levels: province, district and commune until 30/06/2025; province and commune after.
+THREE_LEVELS, TWO_LEVELS = "three_levels", "two_levels"
 
-def sentence_templates() -> dict[str, list[list[str]]]:
+
+def report_structure(root: OrgUnit, on: datetime.date) -> str:
+    """Which sentences fit: TWO_LEVELS when no district of `root`'s tree is open on `on`, else THREE_LEVELS.
+
+    Read from the units themselves (which kinds are open), not from a date, so
+    another province or a later reorganisation needs no code. `on` is the
+    period's last day: stocks are counted then, so "UBND cấp xã" names the
+    communes that hold the figure (a 2025 report speaks of the new structure).
+    The whole tree counts, not only `root`'s subtree: a department's own report
+    speaks of the province as it stands on that day.
+    """
+    codes = root.ancestor_codes()
+    scope = OrgUnit.objects.filter(path__startswith=f"/{codes[0]}/") if codes else OrgUnit.objects.filter(pk=root.pk)
+    return THREE_LEVELS if scope.active_on(on).filter(kind=UnitKind.DISTRICT).exists() else TWO_LEVELS
+
+
+def sentence_templates(structure: str = THREE_LEVELS) -> dict[str, list[list[str]]]:
     """Per indicator group: sentences, each a list of wordings tried in order.
 
     The first wording whose placeholders all have a figure is used; a sentence
     with none is left out. Indicators that no wording names (new ones added in
     the admin) get a plain "name: figure" sentence, so nothing is lost.
+    `structure` (see report_structure) swaps in the groups whose sentences name
+    the levels of local government.
     """
+    tables = _three_level_templates()
+    if structure == TWO_LEVELS:
+        tables.update(_two_level_templates())
+    return tables
+
+
+def _two_level_templates() -> dict[str, list[list[str]]]:
+    """The groups whose wording names levels, for a province of two levels (province, commune)."""
+    return {
+        "e_documents": [
+            [
+                _(
+                    "Tỷ lệ văn bản, tài liệu chính thức trao đổi giữa các cơ quan nhà nước trên địa bàn hoàn toàn dưới dạng điện tử "
+                    "là {{ edoc_exchange_rate }}."
+                )
+            ],
+            [_("Tỷ lệ trao đổi văn bản điện tử của UBND cấp xã với các cơ quan cấp tỉnh đạt {{ edoc_commune_rate }}.")],
+            [
+                _(
+                    "Tỷ lệ trao đổi văn bản điện tử trong nội bộ các cơ quan nhà nước ở cấp tỉnh là "
+                    "{{ edoc_internal_province_district_rate }} (trừ văn bản mật), cấp xã {{ edoc_internal_commune_rate }}."
+                ),
+                _(
+                    "Tỷ lệ trao đổi văn bản điện tử trong nội bộ các cơ quan nhà nước ở cấp tỉnh là "
+                    "{{ edoc_internal_province_district_rate }} (trừ văn bản mật)."
+                ),
+                _("Tỷ lệ trao đổi văn bản điện tử trong nội bộ cấp xã là {{ edoc_internal_commune_rate }}."),
+            ],
+        ],
+        "infrastructure": [
+            [
+                _(
+                    "{{ officials_with_computers_province_district_rate }} cán bộ, công chức cấp tỉnh và "
+                    "{{ officials_with_computers_commune_rate }} cán bộ, công chức cấp xã được trang bị máy tính."
+                ),
+                _("{{ officials_with_computers_province_district_rate }} cán bộ, công chức cấp tỉnh được trang bị máy tính."),
+                _("{{ officials_with_computers_commune_rate }} cán bộ, công chức cấp xã được trang bị máy tính."),
+            ],
+            [
+                _(
+                    "{{ digital_signature_agency_rate }} cơ quan nhà nước được cung cấp và ứng dụng chữ ký số trong gửi nhận "
+                    "văn bản điện tử."
+                )
+            ],
+        ],
+        "websites": [
+            [
+                _(
+                    "{{ agency_website_rate }} các sở, ban, ngành và {{ commune_websites }} UBND cấp xã có "
+                    "Cổng/trang thông tin điện tử."
+                ),
+                _("{{ agency_website_rate }} các sở, ban, ngành có Cổng/trang thông tin điện tử."),
+                _("{{ commune_websites }} UBND cấp xã có Cổng/trang thông tin điện tử."),
+            ],
+        ],
+        "online_services": [
+            [
+                _(
+                    "Đến nay đã có {{ level3_services_province_district }} dịch vụ công trực tuyến mức độ 3 cấp tỉnh, "
+                    "{{ level3_services_per_commune }} dịch vụ công trực tuyến mức độ 3 cho mỗi đơn vị cấp xã."
+                ),
+                _("Đến nay đã có {{ level3_services_province_district }} dịch vụ công trực tuyến mức độ 3 cấp tỉnh."),
+                _("Đến nay đã có {{ level3_services_per_commune }} dịch vụ công trực tuyến mức độ 3 cho mỗi đơn vị cấp xã."),
+            ],
+            [_("Dịch vụ công trực tuyến mức độ 4 đã được triển khai có hiệu quả tại {{ level4_service_units }} đơn vị.")],
+            [
+                _(
+                    "Trên Cổng dịch vụ công đã phát sinh {{ online_dossiers }} hồ sơ dịch vụ công trực tuyến mức độ 3, mức độ 4 "
+                    "(trong đó có {{ online_dossiers_commune }} hồ sơ cấp xã)."
+                ),
+                _("Trên Cổng dịch vụ công đã phát sinh {{ online_dossiers }} hồ sơ dịch vụ công trực tuyến mức độ 3, mức độ 4."),
+                _("Cấp xã đã phát sinh {{ online_dossiers_commune }} hồ sơ dịch vụ công trực tuyến mức độ 3, mức độ 4."),
+            ],
+        ],
+        "information_systems": [
+            [
+                _(
+                    "{{ specialized_database_agency_rate }} cơ quan nhà nước có hệ thống cơ sở dữ liệu chuyên ngành; "
+                    "{{ district_sector_software_rate }} UBND cấp xã có các hệ thống phần mềm chuyên ngành."
+                ),
+                _("{{ specialized_database_agency_rate }} cơ quan nhà nước có hệ thống cơ sở dữ liệu chuyên ngành."),
+                _("{{ district_sector_software_rate }} UBND cấp xã có các hệ thống phần mềm chuyên ngành."),
+            ],
+            [_("Hệ thống một cửa điện tử đã triển khai hiệu quả tại {{ one_stop_shop_districts }} UBND cấp xã.")],
+            [
+                _(
+                    "Các đơn vị đã cập nhật {{ civil_servant_records_rate }} hồ sơ cán bộ, công chức, viên chức vào phần mềm quản lý."
+                )
+            ],
+            [
+                _(
+                    "Hệ thống quản lý hồ sơ sức khỏe: tiến độ khám tạo lập hồ sơ đạt {{ health_record_exam_rate }}, tiến độ "
+                    "cập nhật hồ sơ sức khỏe đạt {{ health_record_update_rate }}."
+                ),
+                _("Tiến độ khám tạo lập hồ sơ sức khỏe điện tử đạt {{ health_record_exam_rate }}."),
+                _("Tiến độ cập nhật hồ sơ sức khỏe điện tử đạt {{ health_record_update_rate }}."),
+            ],
+        ],
+    }
+
+
+def _three_level_templates() -> dict[str, list[list[str]]]:
+    """The sentences of the 2018 report: a province of three levels (province, district, commune)."""
     return {
         "press": [
             [
@@ -559,11 +682,11 @@ def with_as_of(sentence: str, day: datetime.date | None) -> str:
     return _("%(s)s, tính đến ngày %(d)s.") % {"s": sentence.rstrip().rstrip("."), "d": day.strftime("%d/%m/%Y")}
 
 
-def _sentences(group_code: str, lines: list[Line], figures: dict[str, Figure], plan_rate) -> list[str]:
+def _sentences(group_code: str, lines: list[Line], figures: dict[str, Figure], plan_rate, structure=THREE_LEVELS) -> list[str]:
     have = {code for code, f in figures.items() if not f.is_empty}
     as_of = {ln.indicator.code: ln.as_of for ln in lines if ln.as_of}
     out, named = [], set()
-    for wordings in sentence_templates().get(group_code, []):
+    for wordings in sentence_templates(structure).get(group_code, []):
         for w in wordings:
             named.update(nv.codes_in(w))
         for w in wordings:
@@ -696,8 +819,9 @@ def annual_report(*, org_unit: OrgUnit, year: int, quarter: int = 4, layer: str 
             seen_groups[g.pk] = GroupBlock(g, [], [])
             groups_by_section.setdefault(ln.indicator.section, []).append(seen_groups[g.pk])
         seen_groups[g.pk].lines.append(ln)
+    structure = report_structure(org_unit, Period(year, quarter).calendar_end)
     for block in seen_groups.values():
-        block.sentences = _sentences(block.group.code, block.lines, figures, plan_rate)
+        block.sentences = _sentences(block.group.code, block.lines, figures, plan_rate, structure)
 
     def log_sentences(code) -> list[str]:
         # Part A cites the activity log where one exists (campaigns.selectors).

@@ -38,7 +38,7 @@ def test_each_role_lists_the_submissions_of_units_it_may_read(as_user, persona, 
 
 
 def test_filters_and_fields(as_user, reviewer):
-    r = as_user(reviewer).get("/api/v1/submissions/?org_unit=HT-443&quarter=2&status=approved")
+    r = as_user(reviewer).get("/api/v1/submissions/?org_unit=HT-443&year=2018&quarter=2&status=approved")
     [only] = r.json()["results"]
     assert (only["org_unit"], only["year"], only["quarter"], only["status"], only["is_locked"], only["reviewed_by"]) == (
         "HT-443",

@@ -33,9 +33,9 @@ def units_of(rows):
         ("clerk_can_loc", lambda: {"HT-443"}),
         ("clerk_stttt", lambda: {"HT-STTTT"}),
         ("district_reviewer", lambda: {"HT-444"}),
-        ("reviewer", lambda: set(DataValue.objects.values_list("org_unit__code", flat=True))),
-        ("leader", lambda: set(DataValue.objects.values_list("org_unit__code", flat=True))),
-        ("admin_user", lambda: set(DataValue.objects.values_list("org_unit__code", flat=True))),
+        ("reviewer", lambda: set(DataValue.objects.filter(year=2018).values_list("org_unit__code", flat=True))),
+        ("leader", lambda: set(DataValue.objects.filter(year=2018).values_list("org_unit__code", flat=True))),
+        ("admin_user", lambda: set(DataValue.objects.filter(year=2018).values_list("org_unit__code", flat=True))),
         ("outsider", lambda: set()),
     ],
     indirect=["persona"],
@@ -169,7 +169,7 @@ def test_the_list_runs_the_same_number_of_queries_whatever_the_page_size(as_user
                 f"/api/v1/values/?year=2018&section=A&indicator=website_articles&org_unit=HT&include_descendants=true&page_size={size}"
             )
         assert r.status_code == 200 and len(r.json()["results"]) == min(
-            size, DataValue.objects.filter(indicator__code="website_articles").count()
+            size, DataValue.objects.filter(indicator__code="website_articles", year=2018).count()
         )
         counts[size] = len(ctx.captured_queries)
     assert counts[1] == counts[10] == counts[500], counts

@@ -76,9 +76,14 @@ def test_each_bad_cell_is_named_with_its_field_and_a_vietnamese_message(db, cell
 
 
 def test_a_unit_open_for_part_of_the_quarter_still_reports_it(db):
-    """HT-443 closes on 30/06/2025: Q2 2025 is its last quarter."""
-    values_save(rows=[row(year=2025, quarter=2, value=3)])
-    assert DataValue.objects.get(org_unit__code="HT-443", year=2025, quarter=2).value == 3
+    """A district closing on 15/05/2030: Q2 2030 is its last quarter."""
+    from organizations.services import org_units_import
+
+    org_units_import(
+        rows=[{"code": "HT-450", "parent": "HT", "kind": "district", "name_vi": "Huyện thử", "valid_to": "2030-05-15"}]
+    )
+    values_save(rows=[row(unit="HT-450", year=2030, quarter=2, value=3)])
+    assert DataValue.objects.get(org_unit__code="HT-450", year=2030, quarter=2).value == 3
 
 
 def test_one_bad_row_saves_nothing_and_every_bad_row_is_listed(db):

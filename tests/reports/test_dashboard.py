@@ -38,23 +38,23 @@ def write(*cells):
 
 
 @pytest.fixture
-def figures_2024():
-    """Two districts' figures in 2024 (Q1–Q2) and the same period of 2023."""
+def figures_2022():
+    """Two districts' figures in 2022 (Q1–Q2) and the same period of 2021."""
     write(
-        ("HT-443", "online_dossiers", 2024, 1, 10),
-        ("HT-443", "online_dossiers", 2024, 2, 20),
-        ("HT-444", "online_dossiers", 2024, 1, 5),
-        ("HT-443", "online_dossiers", 2023, 1, 10),
-        ("HT-443", "online_dossiers", 2023, 3, 99),  # after Q2: not in the same period
-        ("HT-443", "edoc_exchange_rate", 2024, 1, 80),
-        ("HT-443", "edoc_exchange_rate", 2024, 2, 90),
-        ("HT-444", "edoc_exchange_rate", 2024, 2, 70),
-        ("HT-443", "edoc_exchange_rate", 2023, 2, 75),
-        ("HT-443", "commune_websites", 2024, 2, (8, 10)),
-        ("HT-444", "commune_websites", 2024, 2, (5, 10)),
-        # HT-444 reported both quarters of 2023 too (other figures), so the two years rest on the same units.
-        ("HT-444", "legal_outreach_sessions", 2023, 1, 3),
-        ("HT-444", "legal_outreach_sessions", 2023, 2, 4),
+        ("HT-443", "online_dossiers", 2022, 1, 10),
+        ("HT-443", "online_dossiers", 2022, 2, 20),
+        ("HT-444", "online_dossiers", 2022, 1, 5),
+        ("HT-443", "online_dossiers", 2021, 1, 10),
+        ("HT-443", "online_dossiers", 2021, 3, 99),  # after Q2: not in the same period
+        ("HT-443", "edoc_exchange_rate", 2022, 1, 80),
+        ("HT-443", "edoc_exchange_rate", 2022, 2, 90),
+        ("HT-444", "edoc_exchange_rate", 2022, 2, 70),
+        ("HT-443", "edoc_exchange_rate", 2021, 2, 75),
+        ("HT-443", "commune_websites", 2022, 2, (8, 10)),
+        ("HT-444", "commune_websites", 2022, 2, (5, 10)),
+        # HT-444 reported both quarters of 2021 too (other figures), so the two years rest on the same units.
+        ("HT-444", "legal_outreach_sessions", 2021, 1, 3),
+        ("HT-444", "legal_outreach_sessions", 2021, 2, 4),
     )
 
 
@@ -63,8 +63,8 @@ def tiles(board):
 
 
 # -- figures --------------------------------------------------------------------------------------
-def test_tiles_show_the_year_to_date_and_the_change_against_the_same_period(province, figures_2024):
-    board = selectors.dashboard(unit=province, year=2024, quarter=2)
+def test_tiles_show_the_year_to_date_and_the_change_against_the_same_period(province, figures_2022):
+    board = selectors.dashboard(unit=province, year=2022, quarter=2)
     t = tiles(board)
     assert t["online_dossiers"].figure.display == "35"
     assert t["online_dossiers"].previous.display == "10"
@@ -73,19 +73,19 @@ def test_tiles_show_the_year_to_date_and_the_change_against_the_same_period(prov
     assert t["edoc_exchange_rate"].figure.display == "80%"
     assert t["edoc_exchange_rate"].change.display == "+5 điểm %"
     assert t["commune_websites"].figure.display == "13/20"
-    assert t["commune_websites"].change.direction == "none"  # nothing in 2023 to compare with
+    assert t["commune_websites"].change.direction == "none"  # nothing in 2021 to compare with
 
 
 def test_a_fall_is_shown_as_a_fall(province):
-    write(("HT-443", "online_dossiers", 2024, 1, 30), ("HT-443", "online_dossiers", 2023, 1, 40))
-    t = tiles(selectors.dashboard(unit=province, year=2024, quarter=1))["online_dossiers"]
+    write(("HT-443", "online_dossiers", 2022, 1, 30), ("HT-443", "online_dossiers", 2021, 1, 40))
+    t = tiles(selectors.dashboard(unit=province, year=2022, quarter=1))["online_dossiers"]
     assert (t.change.direction, t.change.display) == ("down", "−25%")
 
 
-def test_leader_sees_the_tiles_and_changes_on_the_page(client, leader, figures_2024):
+def test_leader_sees_the_tiles_and_changes_on_the_page(client, leader, figures_2022):
     client.force_login(leader)
-    html = client.get("/?year=2024&quarter=2").content.decode()
-    assert "Năm 2024, lũy kế đến hết Quý II" in html
+    html = client.get("/?year=2022&quarter=2").content.decode()
+    assert "Năm 2022, lũy kế đến hết Quý II" in html
     assert ">35</a>" in html
     assert "+250%" in html
     assert "+5 điểm %" in html
@@ -102,22 +102,22 @@ def test_leader_sees_the_2018_province_figures_and_campaign_progress(client, lea
     assert "Đạt 106,67% kế hoạch năm (450, 394/KH-UBND)" in html  # 480 bulletins of 450 planned
 
 
-def test_ranking_orders_child_units_by_the_chosen_indicator(province, figures_2024):
-    board = selectors.dashboard(unit=province, year=2024, quarter=2, chart_code="online_dossiers")
+def test_ranking_orders_child_units_by_the_chosen_indicator(province, figures_2022):
+    board = selectors.dashboard(unit=province, year=2022, quarter=2, chart_code="online_dossiers")
     ranked = [(p.unit.code, p.figure.display) for p in board.ranking if p.figure.number is not None]
     assert ranked == [("HT-443", "30"), ("HT-444", "5")]
     assert [p["code"] for p in board.charts_json()["ranking"]] == ["HT-443", "HT-444"]
 
 
-def test_trend_gives_each_quarter_on_its_own(province, figures_2024):
-    board = selectors.dashboard(unit=province, year=2024, quarter=2, chart_code="online_dossiers", trend_years=2)
+def test_trend_gives_each_quarter_on_its_own(province, figures_2022):
+    board = selectors.dashboard(unit=province, year=2022, quarter=2, chart_code="online_dossiers", trend_years=2)
     assert [(p.label, p.figure.display) for p in board.trend] == [
-        ("Q1/2023", "10"),
-        ("Q2/2023", "—"),
-        ("Q3/2023", "99"),
-        ("Q4/2023", "—"),
-        ("Q1/2024", "15"),
-        ("Q2/2024", "20"),
+        ("Q1/2021", "10"),
+        ("Q2/2021", "—"),
+        ("Q3/2021", "99"),
+        ("Q4/2021", "—"),
+        ("Q1/2022", "15"),
+        ("Q2/2022", "20"),
     ]
 
 
@@ -133,13 +133,13 @@ def test_composition_adds_outreach_items_per_channel(province):
     }
 
 
-def test_heat_table_colours_a_unit_against_its_own_past(province, figures_2024):
-    board = selectors.dashboard(unit=province, year=2024, quarter=2)
+def test_heat_table_colours_a_unit_against_its_own_past(province, figures_2022):
+    board = selectors.dashboard(unit=province, year=2022, quarter=2)
     row = next(r for r in board.heat_rows if r.unit.code == "HT-443")
     cells = {ind.code: (fig.display, change.direction, change.strong) for ind, fig, change in row.cells}
     assert cells["online_dossiers"] == ("30", "up", True)  # 10 → 30
     assert cells["edoc_exchange_rate"] == ("90%", "up", True)  # 75 → 90: 15 points
-    # No child has website articles in 2024: no column of dashes for it.
+    # No child has website articles in 2022: no column of dashes for it.
     assert "website_articles" not in cells
     assert [i.code for i in board.heat_columns] == ["online_dossiers", "edoc_exchange_rate", "commune_websites"]
     # Only the children with a figure are rows.
@@ -199,31 +199,31 @@ def test_section_filter_keeps_only_that_sections_indicators(client, leader):
 
 # -- completeness ---------------------------------------------------------------------------------
 def test_completeness_counts_on_time_late_and_missing(client, leader, province):
-    due = Period(2024, 2).due_date
+    due = Period(2022, 2).due_date
     on_time = timezone.make_aware(datetime.datetime.combine(due, datetime.time(9)))
     Submission.objects.create(
-        org_unit=OrgUnit.objects.get(code="HT-443"), year=2024, quarter=2, status=SubmissionStatus.APPROVED, submitted_at=on_time
+        org_unit=OrgUnit.objects.get(code="HT-443"), year=2022, quarter=2, status=SubmissionStatus.APPROVED, submitted_at=on_time
     )
     Submission.objects.create(
         org_unit=OrgUnit.objects.get(code="HT-444"),
-        year=2024,
+        year=2022,
         quarter=2,
         status=SubmissionStatus.SUBMITTED,
         submitted_at=on_time + datetime.timedelta(days=3),
     )
-    Submission.objects.create(org_unit=OrgUnit.objects.get(code="HT-445"), year=2024, quarter=2, status=SubmissionStatus.DRAFT)
+    Submission.objects.create(org_unit=OrgUnit.objects.get(code="HT-445"), year=2022, quarter=2, status=SubmissionStatus.DRAFT)
 
-    board = selectors.dashboard(unit=province, year=2024, quarter=2)
+    board = selectors.dashboard(unit=province, year=2022, quarter=2)
     done = board.completeness
     expected = done.expected
-    assert expected == 37  # its departments, agencies, press and districts open in Q2/2024; not the province itself
+    assert expected == 37  # its departments, agencies, press and districts open in Q2/2022; not the province itself
     assert "HT" not in {s.unit.code for s in done.units}
     assert (len(done.reported), len(done.on_time), len(done.late), len(done.missing)) == (2, 1, 1, expected - 2)
     missing = {s.unit.code for s in done.missing}
     assert "HT-445" in missing and "HT-443" not in missing and "HT-444" not in missing
 
     client.force_login(leader)
-    html = client.get("/?year=2024&quarter=2").content.decode()
+    html = client.get("/?year=2022&quarter=2").content.decode()
     assert f"2/{expected} đơn vị đã gửi" in html
     missing_html = html.split("Đơn vị chưa gửi báo cáo")[1].split('class="table-limit"')[0]
     assert "Huyện Thạch Hà" in missing_html and "Huyện Can Lộc" not in missing_html
@@ -242,18 +242,18 @@ def test_completeness_by_child_counts_each_childs_subtree(province):
     )
     tree_rebuild_paths()
     Submission.objects.create(
-        org_unit=commune, year=2024, quarter=1, status=SubmissionStatus.SUBMITTED, submitted_at=timezone.now()
+        org_unit=commune, year=2022, quarter=1, status=SubmissionStatus.SUBMITTED, submitted_at=timezone.now()
     )
-    rows = {r.unit.code: r for r in selectors.dashboard(unit=province, year=2024, quarter=1).by_child}
+    rows = {r.unit.code: r for r in selectors.dashboard(unit=province, year=2022, quarter=1).by_child}
     assert (rows["HT-443"].reported, rows["HT-443"].expected) == (1, 2)  # the district and its commune
     assert rows["HT-443"].rate_display == "50%"
     assert (rows["HT-444"].reported, rows["HT-444"].expected) == (0, 1)
 
 
 # -- drill-down -----------------------------------------------------------------------------------
-def test_figure_drill_down_lists_the_units_and_quarters_behind_it(client, leader, figures_2024):
+def test_figure_drill_down_lists_the_units_and_quarters_behind_it(client, leader, figures_2022):
     client.force_login(leader)
-    r = client.get("/dashboard/figure/online_dossiers/?unit=HT&year=2024&quarter=2")
+    r = client.get("/dashboard/figure/online_dossiers/?unit=HT&year=2022&quarter=2")
     assert r.status_code == 200
     src = r.context["src"]
     assert src.figure.display == "35"
@@ -271,9 +271,9 @@ def test_a_unit_that_reports_for_its_subtree_is_the_only_source(client, leader):
     assert src.figure.display == "1.131"
 
 
-def test_clicking_a_unit_opens_its_own_dashboard(client, leader, figures_2024):
+def test_clicking_a_unit_opens_its_own_dashboard(client, leader, figures_2022):
     client.force_login(leader)
-    r = client.get("/?unit=HT-443&year=2024&quarter=2")
+    r = client.get("/?unit=HT-443&year=2022&quarter=2")
     assert r.status_code == 200
     assert r.context["unit"].code == "HT-443"
     assert tiles(r.context["board"])["online_dossiers"].figure.display == "30"
@@ -345,7 +345,7 @@ def test_bad_filters_fall_back_to_defaults_with_a_vietnamese_message(client, lea
     r = client.get(f"/?{query}")
     assert r.status_code == 200
     assert message in r.content.decode()
-    assert r.context["board"].year == 2018  # the latest year with data
+    assert r.context["board"].year == 2026  # the latest year with data (the demo runs to Q3/2026)
 
 
 def test_an_unknown_chart_indicator_falls_back_to_the_default(client, leader):

@@ -1,10 +1,12 @@
 import csv
 import secrets
+from collections import defaultdict
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 import campaigns
 import indicators
@@ -16,10 +18,13 @@ from indicators.models import Channel, DataValue, Indicator, Submission, Submiss
 from indicators.services import ValueRow, catalogue_load, values_save
 from organizations.models import Membership, OrgUnit, Role
 from organizations.services import org_units_import
-from reports.demo import activities_2018, report_2018
+from reports.demo import activities_2018, reorg, report_2018
 from reports.models import Directive, Narrative
 
 DEMO_VALUES = Path(__file__).resolve().parents[2] / "demo" / "demo_values_2018.csv"
+DEMO_CATALOGUE_2025 = DEMO_VALUES.parent / "catalogue_2025.csv"
+# Ha Tinh until 2024, then the 2025 reorganisation (see README: what the public record confirms).
+UNIT_FILES = ["org_units_ha_tinh.csv", "org_units_ha_tinh_2025.csv"]
 DEMO_USERS = [
     # username, full name, unit, role, superuser
     ("admin", "Quản trị hệ thống", None, None, True),
@@ -41,8 +46,8 @@ def _package_data(module, name: str) -> Path:
 
 class Command(BaseCommand):
     help = (
-        "Load Ha Tinh's units, the indicator catalogue, the 2018 demo values, narrative, "
-        "directives and campaign, and the demo users. Safe to run again."
+        "Load Ha Tinh's units (the 2018 tree and the 2025 reorganisation), the indicator catalogue, the 2018 demo "
+        "values, narrative, directives and campaign, demo values 2024 – Q3/2026, and the demo users. Safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -50,11 +55,14 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, password=None, **opts):
-        units = org_units_import(rows=_csv(_package_data(organizations, "org_units_ha_tinh.csv")))
-        cat = catalogue_load(
-            groups=_csv(_package_data(indicators, "groups.csv")),
-            indicators=_csv(_package_data(indicators, "indicators.csv")),
-        )
+        # One import of both files (the 2025 one wins on a shared code, e.g. Loc Ha's end date), so a re-run
+        # never passes through a tree that breaks the succession rules.
+        rows = {r["code"]: r for name in UNIT_FILES for r in _csv(_package_data(organizations, name))}
+        units = org_units_import(rows=list(rows.values()))
+        # The shipped catalogue, adapted as a province would after 1/7/2025: communes report the districts' flows.
+        catalogue = {r["code"]: r for r in _csv(_package_data(indicators, "indicators.csv"))}
+        catalogue.update({r["code"]: r for r in _csv(DEMO_CATALOGUE_2025)})
+        cat = catalogue_load(groups=_csv(_package_data(indicators, "groups.csv")), indicators=list(catalogue.values()))
         self.stdout.write(
             f"Units: {units['created']} new, {units['updated']} updated. Indicators: {cat['created']} new, {cat['updated']} updated."
         )
@@ -63,6 +71,7 @@ class Command(BaseCommand):
         self._campaign(province)
         self._activities()  # before the values: their quarters are approved below, and lock the log with them
         self._values(admin=logins["admin"][0])
+        self._values_reorg(admin=logins["admin"][0])
         self._narrative(province)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins:"))
         for username, (_user, pw, where) in logins.items():
@@ -140,6 +149,75 @@ class Command(BaseCommand):
                 sub = workflow.submission_submit(org_unit=unit, year=2018, quarter=quarter, by=admin, channel=Channel.COMMAND)
             sub = workflow.submission_approve(submission=sub, by=reviewer, channel=Channel.COMMAND)
             self._backdate(sub)
+
+    def _values_reorg(self, *, admin):
+        """2024 – Q3/2026 across the reorganisation (reports.demo.reorg), each unit's quarters approved.
+
+        The quarters are recorded approved in bulk (a submit and an approve event each, dated as if on
+        time): thousands of workflow calls would make every test run's seed slow, and these are history.
+        """
+        import datetime
+
+        from django.utils import timezone
+
+        from indicators.models import SubmissionEvent
+
+        have = set(
+            DataValue.objects.filter(year__in=reorg.YEARS).values_list("org_unit__code", "indicator__code", "year", "quarter")
+        )
+        rows = [r for r in reorg.rows(reorg.read_base(DEMO_VALUES)) if (r.org_unit, r.indicator, r.year, r.quarter) not in have]
+        result = values_save(rows=rows, by=None, channel=Channel.COMMAND)
+        self.stdout.write(f"2024–2026 values: {result.created} new, {len(have)} already there.")
+        reviewer = get_user_model().objects.get(username="reviewer")
+        S = SubmissionStatus
+        # The save opens a draft submission for each quarter it writes (the row lock); a demo quarter is one
+        # whose submission has no step yet. Re-runs find every quarter already approved.
+        with_steps = set(SubmissionEvent.objects.filter(submission__year__in=reorg.YEARS).values_list("submission_id", flat=True))
+        existing = {(s.org_unit_id, s.year, s.quarter): s for s in Submission.objects.filter(year__in=reorg.YEARS)}
+        cells = set(DataValue.objects.filter(year__in=reorg.YEARS).values_list("org_unit_id", "year", "quarter").distinct())
+        to_create, to_update = [], []
+        for unit_id, year, quarter in sorted(cells):
+            sub = existing.get((unit_id, year, quarter))
+            if sub is not None and (sub.pk in with_steps or sub.status != S.DRAFT):
+                continue
+            if sub is None:
+                sub = Submission(org_unit_id=unit_id, year=year, quarter=quarter)
+                to_create.append(sub)
+            else:
+                to_update.append(sub)
+            submitted = timezone.make_aware(
+                datetime.datetime.combine(sub.period.window_end + datetime.timedelta(days=3), datetime.time(9))
+            )
+            sub.status, sub.submitted_at, sub.submitted_by = S.APPROVED, submitted, admin
+            sub.reviewed_at, sub.reviewed_by = submitted + datetime.timedelta(days=2), reviewer
+        Submission.objects.bulk_create(to_create, batch_size=1000)
+        # One UPDATE per quarter (its dates are the quarter's): bulk_update's CASE per row is slow at this size.
+        by_quarter = defaultdict(list)
+        for sub in to_update:
+            by_quarter[(sub.submitted_at, sub.reviewed_at)].append(sub.pk)
+        for (submitted, reviewed), pks in by_quarter.items():
+            Submission.objects.filter(pk__in=pks).update(
+                status=S.APPROVED, submitted_at=submitted, submitted_by=admin, reviewed_at=reviewed, reviewed_by=reviewer
+            )
+        saved = [sub.pk for sub in to_create + to_update]
+        steps = [
+            ("submit", S.DRAFT, S.SUBMITTED, admin, "submitted_at"),
+            ("approve", S.SUBMITTED, S.APPROVED, reviewer, "reviewed_at"),
+        ]
+        SubmissionEvent.objects.bulk_create(
+            [
+                SubmissionEvent(submission_id=pk, action=a, from_status=f, to_status=t, by=by, channel=Channel.COMMAND)
+                for pk in saved
+                for a, f, t, by, _when in steps
+            ],
+            batch_size=1000,
+        )
+        # auto_now_add dated the events today: date each as its submission says.
+        for action, _f, _t, _by, when in steps:
+            SubmissionEvent.objects.filter(submission_id__in=saved, action=action).update(
+                at=Subquery(Submission.objects.filter(pk=OuterRef("submission_id")).values(when)[:1])
+            )
+        self.stdout.write(f"2024–2026 quarters approved: {len(saved)} new.")
 
     @staticmethod
     def _backdate(sub):
