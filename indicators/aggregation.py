@@ -349,28 +349,37 @@ class _Shared:
         self.tree = UnitTree(root)
         self.layer = layer
         self.years = set(years)
-        self._statuses: dict[tuple[int, int, int], str] | None = None
         allowed = LAYER_STATUSES[layer]
-        keep = None if allowed is None else _Quarters(k for k, st in self.statuses().items() if st in allowed)
+        keep = None if allowed is None else _Quarters(self._quarters_with(allowed))
         self.cells = quarter_cells(tree=self.tree, years=self.years, indicators=indicators, keep=keep)
         self._reported: set[tuple[int, int, int]] | None = None
 
-    def statuses(self) -> dict[tuple[int, int, int], str]:
-        """(unit id, year, quarter) → the submission's status, for the tree and years (one query)."""
-        if self._statuses is None:
-            where = reduce(or_, (Q(org_unit__path__startswith=p) for p in self.tree.paths))
-            rows = Submission.objects.filter(where, year__in=self.years).values_list("org_unit_id", "year", "quarter", "status")
-            self._statuses = {(u, y, q): st for u, y, q, st in rows}
-        return self._statuses
+    def _quarters_with(self, statuses) -> list[tuple[int, int, int]]:
+        """(unit id, year, quarter) of the tree and years whose submission has one of `statuses` (one query).
+
+        A small tree names its units (the unique (unit, year, quarter) index answers); a large one joins
+        the unit table on the path prefix (one pass over the year's submissions beats thousands of ids).
+        """
+        ids = self.tree.unit_ids
+        where = (
+            Q(org_unit_id__in=ids)
+            if len(ids) <= 2000
+            else reduce(or_, (Q(org_unit__path__startswith=p) for p in self.tree.paths))
+        )
+        return list(
+            Submission.objects.filter(where, year__in=self.years, status__in=statuses)
+            .order_by()
+            .values_list("org_unit_id", "year", "quarter")
+        )
 
     def reported_quarters(self) -> set[tuple[int, int, int]]:
-        """(unit id, year, quarter) whose report is in the layer (for coverage).
+        """(unit id, year, quarter) whose report is in the layer (for coverage; one query, the first time).
 
         For `all`, a quarter with any value counts as well (a draft being typed).
         """
         if self._reported is None:
             statuses = LAYER_STATUSES[self.layer] or (SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED)
-            found = {k for k, st in self.statuses().items() if st in statuses}
+            found = set(self._quarters_with(statuses))
             if LAYER_STATUSES[self.layer] is None:
                 for year, cells in self.cells.items():
                     for _ind, unit, quarters in cells:
