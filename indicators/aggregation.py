@@ -32,7 +32,7 @@ hold this implementation to it.
 import datetime
 from collections import defaultdict
 from decimal import Decimal
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 from typing import NamedTuple
 
@@ -470,7 +470,7 @@ class Rollup:
         tree = self._tree
         rank, parent_of = tree.rank, tree.parent_of
         # A stock held by a unit closed before the period's end passed to its successors.
-        closed = {u for u, (_start, end) in tree.open_span.items() if end is not None and end < self.end}
+        closed = self.closed_units
         # Only a unit with a value of its own, or an ancestor of one, can have a figure: visit just
         # those, deepest first (a commune-only indicator touches ~1,000 units, a department one ~30).
         own_units: dict[int, list[int]] = defaultdict(list)
@@ -522,9 +522,21 @@ class Rollup:
                 stack.extend(c for c in self.children.get(uid, ()) if not (is_stock and self._closed(c)))
         return sorted(out, key=lambda u: self.code_of[u])
 
+    @cached_property
+    def closed_units(self) -> frozenset[int]:
+        """Units closed before the period's end: their stocks passed to their successors (step 2)."""
+        return frozenset(u for u, (_start, end) in self._tree.open_span.items() if end is not None and end < self.end)
+
     def _closed(self, uid: int) -> bool:
-        end = self._tree.open_span[uid][1]
-        return end is not None and end < self.end
+        return uid in self.closed_units
+
+    @cached_property
+    def _quarter_spans(self) -> list[tuple[int, datetime.date, datetime.date]]:
+        """(quarter, first day, last day) of the period's quarters, computed once rather than per unit."""
+        return [
+            (q, Period(self.year, q).calendar_start, Period(self.year, q).calendar_end)
+            for q in range(self.from_quarter, self.quarter + 1)
+        ]
 
     # -- step 4: coverage ------------------------------------------------------------------------
     def _expects(self, uid: int, kinds: frozenset, is_stock: bool) -> bool:
@@ -539,11 +551,7 @@ class Rollup:
         if is_stock:
             return (uid, y, self.quarter) in done
         tree = self._tree
-        return all(
-            (uid, y, q) in done
-            for q in range(self.from_quarter, self.quarter + 1)
-            if tree.is_open_between(uid, Period(y, q).calendar_start, Period(y, q).calendar_end)
-        )
+        return all((uid, y, q) in done for q, first, last in self._quarter_spans if tree.is_open_between(uid, first, last))
 
     def coverage_of_kinds(self, kinds, *, is_stock: bool = False, unit_id: int | None = None) -> Coverage:
         """Coverage of units of `kinds` in a unit's subtree; one pass over the tree per (kinds, stock/flow)."""
