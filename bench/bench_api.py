@@ -25,6 +25,8 @@ from indicators.models import DataValue, Indicator, TimeAggregation, UnitAggrega
 from organizations.models import Membership, OrgUnit, Role
 
 ROOT, YEAR, PAGE = "VN", 2025, 1000
+# The aggregates read a past year: all approved, so its official figures are every value, as the hand SQL reads them.
+AGG_YEAR = YEAR - 1
 
 
 def bare_values(request):
@@ -83,7 +85,7 @@ def hand_sql(root: OrgUnit, indicators: list[Indicator], quarter: int = 4) -> di
             # 20 ms query: a fair baseline is the best this SQL can do.
             cur.execute("SET jit = off")
         cur.execute(
-            SQL.format(unit=OrgUnit._meta.db_table, value=DataValue._meta.db_table, ids=ids), [f"{root.path}%", YEAR, quarter]
+            SQL.format(unit=OrgUnit._meta.db_table, value=DataValue._meta.db_table, ids=ids), [f"{root.path}%", AGG_YEAR, quarter]
         )
         rows = {row[0]: row[1:] for row in cur.fetchall()}
         if connection.vendor == "postgresql":
@@ -138,7 +140,7 @@ def run(report, timeit):
             ).order_by("code")
         )
         codes = ",".join(i.code for i in indicators)
-        agg_url = f"/api/v1/aggregates/?indicator={codes}&org_unit={root.code}&year={YEAR}&quarter=4"
+        agg_url = f"/api/v1/aggregates/?indicator={codes}&org_unit={root.code}&year={AGG_YEAR}&quarter=4"
         got = client.get(agg_url).json()["figures"]
         expected = hand_sql(root, indicators)
         for i in indicators:
@@ -148,10 +150,10 @@ def run(report, timeit):
             assert (f["value"] is None) == (v is None) and (v is None or float(f["value"]) == float(v)), (i.code, f, v)
         api_t = timeit(lambda: client.get(agg_url), repeat=7)
         sql_t = timeit(lambda: hand_sql(root, indicators), repeat=7)
-        report(f"aggregates {root.code} {YEAR}, {len(indicators)} indicators (API / hand SQL)", api_t, sql_t, 1.25)
+        report(f"aggregates {root.code} {AGG_YEAR}, {len(indicators)} indicators (API / hand SQL)", api_t, sql_t, 1.25)
 
         one = indicators[0]
-        one_url = f"/api/v1/aggregates/?indicator={one.code}&org_unit={root.code}&year={YEAR}&quarter=4"
+        one_url = f"/api/v1/aggregates/?indicator={one.code}&org_unit={root.code}&year={AGG_YEAR}&quarter=4"
         api_t = timeit(lambda: client.get(one_url), repeat=7)
         sql_t = timeit(lambda: hand_sql(root, [one]), repeat=7)
-        report(f"aggregates {root.code} {YEAR}, 1 indicator (API / hand SQL)", api_t, sql_t, 1.25)
+        report(f"aggregates {root.code} {AGG_YEAR}, 1 indicator (API / hand SQL)", api_t, sql_t, 1.25)
