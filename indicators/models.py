@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from indicators.periods import Period, Quarter
+from organizations.data_version import VersionedQuerySet
 from organizations.models import UnitKind
 
 
@@ -43,6 +44,8 @@ class IndicatorGroup(models.Model):
     name_vi = models.CharField(_("tên tiếng Việt"), max_length=200)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("nhóm chỉ tiêu")
         verbose_name_plural = _("nhóm chỉ tiêu")
@@ -56,7 +59,7 @@ class IndicatorGroup(models.Model):
         return _localized(self, "name")
 
 
-class IndicatorQuerySet(models.QuerySet):
+class IndicatorQuerySet(VersionedQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
@@ -152,6 +155,8 @@ class DataValue(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("số liệu")
@@ -261,6 +266,8 @@ class Submission(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     comment = models.TextField(_("ý kiến"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("báo cáo quý")

@@ -7,3 +7,7 @@ class OrganizationsConfig(AppConfig):
 
     def ready(self):
         from organizations import language  # noqa: F401 (connects the login hook that loads the saved language)
+        from organizations.data_version import watch
+        from organizations.models import OrgUnit
+
+        watch(OrgUnit)

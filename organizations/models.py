@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from organizations.data_version import VersionedQuerySet
+
 # Codes appear in URLs, files and the materialised path: keep them plain.
 unit_code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", _("Mã đơn vị chỉ gồm chữ, số, dấu chấm, gạch ngang, gạch dưới.")
@@ -28,7 +30,7 @@ class Role(models.TextChoices):
     LEADER = "leader", _("Lãnh đạo")
 
 
-class OrgUnitQuerySet(models.QuerySet):
+class OrgUnitQuerySet(VersionedQuerySet):
     def subtree_of(self, unit: "OrgUnit"):
         """The unit and every unit below it (one indexed prefix query)."""
         return self.filter(path__startswith=unit.path)
@@ -129,3 +131,17 @@ class UserPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.language}"
+
+
+class DataVersion(models.Model):
+    """One row: the version of everything figures are made of (`organizations.data_version`)."""
+
+    number = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("phiên bản dữ liệu")
+        verbose_name_plural = _("phiên bản dữ liệu")
+
+    def __str__(self):
+        return f"{self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from indicators.models import DataValue, Indicator, Submission, SubmissionStatus, TimeAggregation, ValueChange, ValueType
 from organizations.models import Membership, OrgUnit, UnitKind
+from organizations.data_version import data_changed
 from organizations.services import tree_rebuild_paths
 
 DEPARTMENTS = [
@@ -190,6 +191,7 @@ class Command(BaseCommand):
                 f"COPY {DataValue._meta.db_table} (indicator_id, org_unit_id, year, quarter, value, numerator, denominator, note, version, updated_at) FROM STDIN",
                 buf,
             )
+        data_changed()  # COPY sends no model signal
         with connection.cursor() as cur:
             cur.execute(f"ANALYZE {DataValue._meta.db_table}")
             cur.execute(f"ANALYZE {OrgUnit._meta.db_table}")  # the path LIKE plans need fresh statistics too

@@ -1,0 +1,154 @@
+"""The data version: one number that changes whenever anything a figure is made of changes.
+
+Values, submissions' statuses, the unit tree and its successions, the indicator
+catalogue: a write to any of them calls `data_changed()` (model signals and the
+versioned querysets do it for the ORM; raw SQL and COPY paths call it
+themselves). The number is bumped *after* the writing transaction commits, in
+its own one-row UPDATE, so writers never queue on it while they work, and a
+reader never sees the new number before the data it stands for.
+
+Readers use it for two things: caching computed figures (`indicators.figure_cache`)
+and conditional HTTP reads (ETag/Last-Modified). While the reader's own
+connection has uncommitted writes there is no version (`current()` is None):
+nothing it computes then may be cached, and no 304 may be given.
+
+`epoch()` is a per-process count of `data_changed()` calls: it is part of
+in-process cache keys, so a cache never outlives a write this process made even
+where the transaction never commits (a test's rolled-back transaction).
+"""
+
+import datetime
+import itertools
+import logging
+
+from django.db import connections, models, router, transaction
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+_calls = itertools.count(1)
+_epoch = 0
+
+
+class Version(tuple):
+    """(number, changed_at) as stored; `number` alone orders versions."""
+
+    @property
+    def number(self) -> int:
+        return self[0]
+
+    @property
+    def changed_at(self) -> datetime.datetime:
+        return self[1]
+
+
+def _model():
+    from organizations.models import DataVersion
+
+    return DataVersion
+
+
+def _alias(using: str | None, *, write: bool) -> str:
+    if using:
+        return using
+    model = _model()
+    return (router.db_for_write if write else router.db_for_read)(model) or "default"
+
+
+def _bump_now(alias: str) -> None:
+    try:
+        model = _model()
+        updated = model.objects.using(alias).filter(pk=1).update(number=models.F("number") + 1, changed_at=timezone.now())
+        if not updated:
+            model.objects.using(alias).get_or_create(pk=1, defaults={"number": 1, "changed_at": timezone.now()})
+    except Exception:  # the data is committed already: a failed bump must not turn the user's save into an error
+        log.exception("data version: the bump after a commit failed; cached figures stay until the next write")
+
+
+def _pending(alias: str) -> bool:
+    """Has this connection's open transaction written something a figure depends on?"""
+    conn = connections[alias]
+    return conn.in_atomic_block and any(getattr(entry[1], "_data_version_bump", False) for entry in conn.run_on_commit)
+
+
+def data_changed(using: str | None = None) -> None:
+    """Say that figures' inputs changed: the version moves when the current transaction commits (now, if none)."""
+    global _epoch
+    _epoch = next(_calls)
+    alias = _alias(using, write=True)
+    conn = connections[alias]
+    if not conn.in_atomic_block:
+        _bump_now(alias)
+        return
+    if _pending(alias):
+        return
+
+    def bump():
+        _bump_now(alias)
+
+    bump._data_version_bump = True
+    transaction.on_commit(bump, using=alias)
+
+
+def epoch() -> int:
+    return _epoch
+
+
+def current(using: str | None = None) -> Version | None:
+    """The committed data version as this connection reads it; None while it has uncommitted writes of its own."""
+    alias = _alias(using, write=False)
+    if _pending(alias) or _pending(_alias(None, write=True)):
+        return None
+    row = _model().objects.using(alias).filter(pk=1).values_list("number", "changed_at").first()
+    if row is None:
+        return Version((0, datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)))
+    return Version(row)
+
+
+class VersionedQuerySet(models.QuerySet):
+    """A queryset whose bulk writes (which send no model signals) move the data version too."""
+
+    def update(self, **kwargs):
+        n = super().update(**kwargs)
+        if n:
+            data_changed(self.db)
+        return n
+
+    def delete(self):
+        result = super().delete()
+        if result[0]:
+            data_changed(self.db)
+        return result
+
+    def bulk_create(self, objs, *args, **kwargs):
+        out = super().bulk_create(objs, *args, **kwargs)
+        if out:
+            data_changed(self.db)
+        return out
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        n = super().bulk_update(objs, fields, *args, **kwargs)
+        if n:
+            data_changed(self.db)
+        return n
+
+
+def _on_write(sender, using=None, **kwargs):
+    data_changed(using)
+
+
+def _on_m2m(sender, action, using=None, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        data_changed(using)
+
+
+def watch(*models_) -> None:
+    """Connect the model signals of the models figures are made of (called from the apps' ready())."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for m in models_:
+        post_save.connect(_on_write, sender=m, dispatch_uid=f"data_version_save_{m._meta.label}")
+        post_delete.connect(_on_write, sender=m, dispatch_uid=f"data_version_delete_{m._meta.label}")
+        for field in m._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"data_version_m2m_{through._meta.label}")
