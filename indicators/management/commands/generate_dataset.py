@@ -16,8 +16,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from indicators.models import DataValue, Indicator, Submission, SubmissionStatus, TimeAggregation, ValueChange, ValueType
-from organizations.models import Membership, OrgUnit, UnitKind
 from organizations.data_version import data_changed
+from organizations.models import Membership, OrgUnit, UnitKind
 from organizations.services import tree_rebuild_paths
 
 DEPARTMENTS = [
