@@ -1,21 +1,19 @@
 """REST API v1: thin views over organizations.access, indicators.services/workflow/aggregation."""
 
-import hashlib
-import json
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import selectors
+from api.conditional import document_response
 from api.exceptions import UnknownUnits
 from api.fields import iso_timestamp
 from api.filters import CampaignFilter, IndicatorFilter, OrgUnitFilter, StrictBooleanField, SubmissionFilter, ValueFilter
@@ -394,19 +392,6 @@ def _unit_for_figures(user, code, layer=Layer.OFFICIAL):
     return unit
 
 
-def _with_etag(request, doc: dict) -> Response:
-    """ETag = digest of the document itself: always right, whatever changed (values, tree, catalogue)."""
-    digest = hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
-    etag = f'"{digest}"'
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        response = Response(status=status.HTTP_304_NOT_MODIFIED)
-    else:
-        response = Response(doc)
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
-    return response
-
-
 class AggregatesView(StrictInputMixin, APIView):
     """Figures of one unit (its subtree rolled up by the aggregation rule), keyed by indicator code."""
 
@@ -427,8 +412,14 @@ class AggregatesView(StrictInputMixin, APIView):
                 raise exceptions.ValidationError(
                     {"indicator": [_("Không tìm thấy chỉ tiêu «%(c)s».") % {"c": ", ".join(unknown)}]}
                 )
-        doc = figures_document(org_unit=unit, year=q["year"], quarter=q["quarter"], indicators=indicators, layer=q["status"])
-        return _with_etag(request, doc)
+        parts = ("aggregates", unit.pk, q["year"], q["quarter"], str(q["status"]), tuple(sorted(set(codes))))
+        return document_response(
+            request,
+            parts,
+            lambda: figures_document(
+                org_unit=unit, year=q["year"], quarter=q["quarter"], indicators=indicators, layer=q["status"]
+            ),
+        )
 
 
 class AnnualReportView(StrictInputMixin, APIView):
@@ -448,7 +439,10 @@ class AnnualReportView(StrictInputMixin, APIView):
             )
         q = _query(FigureQuery, request)
         unit = _unit_for_figures(request.user, q.get("org_unit"), q["status"])
-        return _with_etag(request, report_document(org_unit=unit, year=year, quarter=q["quarter"], layer=q["status"]))
+        parts = ("annual-report", unit.pk, year, q["quarter"], str(q["status"]))
+        return document_response(
+            request, parts, lambda: report_document(org_unit=unit, year=year, quarter=q["quarter"], layer=q["status"])
+        )
 
 
 class NotFoundView(APIView):

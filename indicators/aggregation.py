@@ -41,6 +41,7 @@ from django.db.models import Exists, Field, Max, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from indicators import figure_cache
 from indicators.formatting import NO_DATA, number, percent, plain, ratio
 from indicators.models import (
     DataValue,
@@ -352,7 +353,8 @@ class _Shared:
         allowed = LAYER_STATUSES[layer]
         keep = None if allowed is None else _Quarters(self._quarters_with(allowed))
         self.cells = quarter_cells(tree=self.tree, years=self.years, indicators=indicators, keep=keep)
-        self._reported: set[tuple[int, int, int]] | None = None
+        # Official and submitted figures count as reported exactly the quarters they are made of.
+        self._reported: set[tuple[int, int, int]] | None = keep
 
     def _quarters_with(self, statuses) -> list[tuple[int, int, int]]:
         """(unit id, year, quarter) of the tree and years whose submission has one of `statuses` (one query).
@@ -372,8 +374,17 @@ class _Shared:
             .values_list("org_unit_id", "year", "quarter")
         )
 
+    def settle(self) -> None:
+        """Read now what would otherwise be read lazily, and let the raw cells go: the Rollups are to be kept.
+
+        A kept Rollup must not query later: its coverage and splits would come from newer data than its figures.
+        """
+        self.reported_quarters()
+        self.tree.successor_count(self.tree.root.pk)
+        self.cells = {}
+
     def reported_quarters(self) -> set[tuple[int, int, int]]:
-        """(unit id, year, quarter) whose report is in the layer (for coverage; one query, the first time).
+        """(unit id, year, quarter) whose report is in the layer (for coverage; for `all`, one query the first time).
 
         For `all`, a quarter with any value counts as well (a draft being typed).
         """
@@ -422,11 +433,26 @@ class Rollup:
 
     @classmethod
     def many(cls, *, root: OrgUnit, periods, indicators=None, layer: str = Layer.OFFICIAL) -> list["Rollup"]:
-        """One Rollup per (year, from_quarter, quarter) period, for the cost of one."""
-        periods = list(periods)
+        """One Rollup per (year, from_quarter, quarter) period, for the cost of one.
+
+        Served from `indicators.figure_cache` while the data version has not moved: the fold of a
+        subtree and its periods is computed once per change of the data, not once per request.
+        """
+        periods = [tuple(p) for p in periods]
         indicators = list(indicators) if indicators is not None else list(Indicator.objects.in_report_order())
+        version = figure_cache.version_key()
+        if version is not None:
+            key = (version, root.pk, tuple(periods), tuple(i.pk for i in indicators), str(layer))
+            hit = figure_cache.rollups.get(key)
+            if hit is not None:
+                return list(hit)
         shared = _Shared(root=root, years={p[0] for p in periods}, indicators=indicators, layer=layer)
-        return [cls(root=root, year=y, from_quarter=f, quarter=q, indicators=indicators, _shared=shared) for y, f, q in periods]
+        out = [cls(root=root, year=y, from_quarter=f, quarter=q, indicators=indicators, _shared=shared) for y, f, q in periods]
+        if version is not None:
+            shared.settle()
+            weight = len(shared.tree.unit_ids) + sum(len(f) for r in out for f in r.figures.values())
+            figure_cache.rollups.put(key, tuple(out), weight)
+        return out
 
     @property
     def is_provisional(self) -> bool:

@@ -10,11 +10,12 @@ reader never sees the new number before the data it stands for.
 Readers use it for two things: caching computed figures (`indicators.figure_cache`)
 and conditional HTTP reads (ETag/Last-Modified). While the reader's own
 connection has uncommitted writes there is no version (`current()` is None):
-nothing it computes then may be cached, and no 304 may be given.
+nothing it computes then may be shared outside that transaction.
 
-`epoch()` is a per-process count of `data_changed()` calls: it is part of
-in-process cache keys, so a cache never outlives a write this process made even
-where the transaction never commits (a test's rolled-back transaction).
+`state()` is the key a cache uses: the committed version, this process's count
+of `data_changed()` calls (so an in-process cache never outlives a write this
+process made, even one whose transaction never commits, like a test's), and,
+while the connection has writes of its own in flight, that transaction's token.
 """
 
 import datetime
@@ -27,6 +28,7 @@ from django.utils import timezone
 log = logging.getLogger(__name__)
 
 _calls = itertools.count(1)
+_tokens = itertools.count(1)
 _epoch = 0
 
 
@@ -65,10 +67,16 @@ def _bump_now(alias: str) -> None:
         log.exception("data version: the bump after a commit failed; cached figures stay until the next write")
 
 
-def _pending(alias: str) -> bool:
-    """Has this connection's open transaction written something a figure depends on?"""
+def _pending(alias: str) -> int | None:
+    """The token of this connection's open transaction if it has written something figures depend on."""
     conn = connections[alias]
-    return conn.in_atomic_block and any(getattr(entry[1], "_data_version_bump", False) for entry in conn.run_on_commit)
+    if not conn.in_atomic_block:
+        return None
+    for entry in conn.run_on_commit:
+        token = getattr(entry[1], "data_version_token", None)
+        if token is not None:
+            return token
+    return None
 
 
 def data_changed(using: str | None = None) -> None:
@@ -80,13 +88,13 @@ def data_changed(using: str | None = None) -> None:
     if not conn.in_atomic_block:
         _bump_now(alias)
         return
-    if _pending(alias):
+    if _pending(alias) is not None:
         return
 
     def bump():
         _bump_now(alias)
 
-    bump._data_version_bump = True
+    bump.data_version_token = next(_tokens)
     transaction.on_commit(bump, using=alias)
 
 
@@ -96,9 +104,33 @@ def epoch() -> int:
 
 def current(using: str | None = None) -> Version | None:
     """The committed data version as this connection reads it; None while it has uncommitted writes of its own."""
-    alias = _alias(using, write=False)
-    if _pending(alias) or _pending(_alias(None, write=True)):
+    if _own_writes(using) is not None:
         return None
+    return _read(_alias(using, write=False))
+
+
+def state(using: str | None = None) -> tuple:
+    """What the data a reader sees depends on, as a key: (version, epoch, token).
+
+    Without writes of its own in flight: the committed `Version` (and this process's epoch). With them:
+    None and that transaction's token, which no other transaction ever has.
+    """
+    token = _own_writes(using)
+    if token is not None:
+        return (None, epoch(), token)
+    return (_read(_alias(using, write=False)), epoch(), None)
+
+
+def _own_writes(using: str | None) -> int | None:
+    aliases = {_alias(using, write=False), _alias(None, write=True)}
+    for alias in sorted(aliases):
+        token = _pending(alias)
+        if token is not None:
+            return token
+    return None
+
+
+def _read(alias: str) -> Version:
     row = _model().objects.using(alias).filter(pk=1).values_list("number", "changed_at").first()
     if row is None:
         return Version((0, datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)))

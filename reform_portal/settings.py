@@ -206,6 +206,9 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Computed roll-ups each worker keeps under the data version (indicators.figure_cache), counted in figures:
+# a national roll-up of every indicator is ~150 k figures (~40 MB); 0 turns the cache off.
+FIGURE_CACHE_FIGURES = env.int("FIGURE_CACHE_FIGURES", default=1_000_000)
 
 # Mail (password reset, reminders): EMAIL_URL as django-environ reads it, e.g.
 # smtp+tls://user:password@mail.example.gov.vn:587 (STARTTLS), smtp+ssl://…:465, smtp://relay:25.

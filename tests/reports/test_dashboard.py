@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from indicators import figure_cache
 from indicators.models import Channel, Submission, SubmissionStatus
 from indicators.periods import Period
 from indicators.services import ValueRow, values_save
@@ -374,6 +375,7 @@ def test_query_count_does_not_grow_with_the_number_of_units(client, leader):
     client.force_login(leader)
 
     def count():
+        figure_cache.rollups.clear()  # both counts fold from the values (a kept roll-up would cost no query)
         with CaptureQueriesContext(connection) as ctx:
             assert client.get("/?year=2018&indicator=website_articles").status_code == 200
         return len(ctx)
@@ -385,7 +387,8 @@ def test_query_count_does_not_grow_with_the_number_of_units(client, leader):
         )
     tree_rebuild_paths()
     write(*[(f"HT-443-X{i}", "grassroots_radio_broadcasts", 2018, 1, i) for i in range(10)])
-    assert count() == before
+    # Not more; two fewer, as the second count skips the data version reads (the test's own writes are in flight).
+    assert count() <= before
 
 
 def test_figure_drill_down_query_count_is_bounded(client, leader, django_assert_max_num_queries):

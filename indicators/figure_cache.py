@@ -1,0 +1,75 @@
+"""Computed roll-ups kept in this process under the data version, so a figure is folded once per change.
+
+Only the reading side lives here; what changes the version is
+`organizations.data_version`. A key holds the committed data version, this
+process's write epoch and, while the reading connection has writes of its own
+not yet committed, that transaction's token — so nothing computed from
+uncommitted data is ever served outside the transaction that wrote it.
+
+The cache is per process on purpose: a roll-up is a graph of Python objects
+(figures, the unit tree, coverage counts) that would cost more to pickle into a
+shared cache than to rebuild from the values for a province. Each worker folds a
+national roll-up once per data version; `FIGURE_CACHE_FIGURES` bounds how many
+figures a worker keeps (least recently used go first).
+"""
+
+import threading
+from collections import OrderedDict
+
+from django.conf import settings
+
+from organizations import data_version
+
+
+def enabled() -> bool:
+    return getattr(settings, "FIGURE_CACHE_FIGURES", 0) > 0
+
+
+def version_key(using: str | None = None) -> tuple | None:
+    """What cached figures are valid for right now, as this connection sees the data (None: cache off)."""
+    if not enabled():
+        return None
+    return data_version.state(using)
+
+
+class _LRU:
+    def __init__(self):
+        self._items: OrderedDict = OrderedDict()
+        self._weight = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return item[0]
+
+    def put(self, key, value, weight: int) -> None:
+        limit = settings.FIGURE_CACHE_FIGURES
+        if weight > limit:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._weight -= old[1]
+            self._items[key] = (value, weight)
+            self._weight += weight
+            while self._weight > limit and self._items:
+                _k, (_v, w) = self._items.popitem(last=False)
+                self._weight -= w
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._weight = 0
+
+    def __len__(self):
+        return len(self._items)
+
+
+rollups = _LRU()
