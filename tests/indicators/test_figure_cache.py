@@ -1,0 +1,147 @@
+"""Kept roll-ups and conditional reads follow the data version: never stale after a commit, never leaking a rollback.
+
+These tests commit (transaction=True), as production does: inside the usual test
+transaction every write is "in flight" and the caches key on that transaction alone.
+"""
+
+import threading
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from indicators import figure_cache, workflow
+from indicators.aggregation import Rollup
+from indicators.models import DataValue, Indicator, Submission
+from organizations import data_version
+from organizations.models import Membership, OrgUnit, Role
+from tests.api.conftest import token_client
+from tests.conftest import seed
+from tests.indicators.builders import put
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+UNIT = "HT-18073"  # a commune of the 2025 structure, open in 2031
+URL = "/api/v1/aggregates/?indicator=website_articles&org_unit=HT&year=2031&quarter=4"
+
+
+@pytest.fixture
+def people():
+    seed()  # transactional tests start from an empty database
+    users = get_user_model().objects
+    people = {name: users.get(username=name) for name in ("leader", "reviewer", "canloc")}
+    Membership.objects.create(user=people["canloc"], org_unit=OrgUnit.objects.get(code=UNIT), role=Role.CLERK)
+    return people
+
+
+def figure(client):
+    r = client.get(URL)
+    assert r.status_code == 200
+    return r.json()["figures"]["website_articles"]["value"], r["ETag"]
+
+
+def touches_values(ctx) -> bool:
+    tables = (DataValue._meta.db_table, Submission._meta.db_table)
+    return any(t in q["sql"] for q in ctx.captured_queries for t in tables)
+
+
+def test_a_committed_approval_reaches_the_leader_and_until_then_nothing_is_folded_twice(people):
+    leader = token_client(people["leader"])
+    assert figure(leader)[0] is None
+    with CaptureQueriesContext(connection) as ctx:
+        value, etag = figure(leader)
+    assert value is None and not touches_values(ctx)  # the kept document answered
+    with CaptureQueriesContext(connection) as ctx:
+        assert leader.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert not touches_values(ctx)
+
+    put((UNIT, "website_articles", 2031, 1, 12), approve=False)  # a clerk's draft: not official
+    assert leader.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304  # refolded, same official figures
+
+    canloc, reviewer = people["canloc"], people["reviewer"]
+    sub = workflow.submission_submit(org_unit=OrgUnit.objects.get(code=UNIT), year=2031, quarter=1, by=canloc)
+    workflow.submission_approve(submission=sub, by=reviewer)
+    r = leader.get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert r.status_code == 200 and r["ETag"] != etag
+    assert r.json()["figures"]["website_articles"]["value"] == "12"
+
+
+def test_a_rolled_back_write_leaves_no_trace_in_the_kept_figures(people):
+    ht = OrgUnit.objects.get(code="HT")
+    ind = [Indicator.objects.get(code="website_articles")]
+
+    def value():
+        return Rollup.many(root=ht, periods=[(2031, 1, 4)], indicators=ind)[0].figure(ind[0]).value
+
+    assert value() is None
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        put((UNIT, "website_articles", 2031, 2, 7))
+        assert value() == 7  # the writer sees its own write…
+        assert data_version.current() is None  # …under its transaction's key, not the committed version's
+        raise Undo
+    assert value() is None
+
+
+def test_if_modified_since_the_last_change_is_a_304_without_folding(people):
+    leader = token_client(people["leader"])
+    first = leader.get(URL)
+    since = first["Last-Modified"]
+    with CaptureQueriesContext(connection) as ctx:
+        assert leader.get(URL, HTTP_IF_MODIFIED_SINCE=since).status_code == 304
+    assert not touches_values(ctx)
+    put((UNIT, "website_articles", 2031, 3, 4))
+    later = leader.get(URL, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT")
+    assert later.status_code == 200 and later.json()["figures"]["website_articles"]["value"] == "4"
+    assert leader.get(URL, HTTP_IF_MODIFIED_SINCE="not a date").status_code == 200
+
+
+def test_every_kind_of_write_moves_the_version_once_committed(people):
+    def moved(write) -> bool:
+        before = data_version.current().number
+        write()
+        return data_version.current().number > before
+
+    unit = OrgUnit.objects.get(code=UNIT)
+    ind = Indicator.objects.get(code="website_articles")
+    assert moved(lambda: put((UNIT, "website_articles", 2031, 4, 5), approve=False))
+    assert moved(lambda: workflow.submission_submit(org_unit=unit, year=2031, quarter=4, by=people["canloc"]))
+    assert moved(lambda: DataValue.objects.filter(org_unit=unit, year=2031).update(note="x"))
+    assert moved(lambda: Submission.objects.filter(org_unit=unit, year=2031).delete() and None)
+    assert moved(lambda: OrgUnit.objects.filter(pk=unit.pk).update(name_en="Can Loc"))
+    other = OrgUnit.objects.get(code="HT-436")
+    assert moved(lambda: unit.predecessors.add(other))
+    assert moved(lambda: Indicator.objects.filter(pk=ind.pk).update(reported_by="district"))
+    ind.refresh_from_db()
+    ind.name_en = "Articles"
+    assert moved(ind.save)
+    assert not moved(lambda: DataValue.objects.filter(pk=-1).update(note="nothing matched"))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two open transactions at once need PostgreSQL")
+def test_readers_see_the_new_version_only_with_the_data_it_stands_for(people):
+    written, release, seen = threading.Event(), threading.Event(), {}
+
+    def writer():
+        try:
+            with transaction.atomic():
+                put((UNIT, "website_articles", 2031, 1, 9))
+                written.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    before = data_version.current().number
+    t = threading.Thread(target=writer)
+    t.start()
+    assert written.wait(10)
+    seen["during"] = data_version.current().number
+    release.set()
+    t.join(10)
+    assert seen["during"] == before  # not moved while the data was uncommitted
+    assert data_version.current().number > before
+    figure_cache.rollups.clear()
