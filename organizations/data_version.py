@@ -113,11 +113,13 @@ def state(using: str | None = None) -> tuple:
     """What the data a reader sees depends on, as a key: (version, epoch, token).
 
     Without writes of its own in flight: the committed `Version` (and this process's epoch). With them:
-    None and that transaction's token, which no other transaction ever has.
+    None and that transaction's token (which no other transaction ever has) with its open savepoints.
     """
     token = _own_writes(using)
     if token is not None:
-        return (None, epoch(), token)
+        # The open savepoints too: what was read inside one that is then rolled back is not reused after it.
+        savepoints = tuple(connections[_alias(None, write=True)].savepoint_ids)
+        return (None, epoch(), (token, savepoints))
     return (_read(_alias(using, write=False)), epoch(), None)
 
 

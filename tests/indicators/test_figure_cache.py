@@ -145,3 +145,21 @@ def test_readers_see_the_new_version_only_with_the_data_it_stands_for(people):
     assert seen["during"] == before  # not moved while the data was uncommitted
     assert data_version.current().number > before
     figure_cache.rollups.clear()
+
+
+def test_what_was_read_inside_a_rolled_back_savepoint_is_not_reused(people):
+    ht = OrgUnit.objects.get(code="HT")
+    ind = [Indicator.objects.get(code="website_articles")]
+
+    def value():
+        return Rollup.many(root=ht, periods=[(2031, 1, 4)], indicators=ind)[0].figure(ind[0]).value
+
+    with transaction.atomic():
+        put((UNIT, "website_articles", 2031, 1, 3))
+        assert value() == 3
+        with pytest.raises(LookupError), transaction.atomic():
+            put((UNIT, "website_articles", 2031, 2, 5))
+            assert value() == 8
+            raise LookupError("undo the savepoint")
+        assert value() == 3
+    assert value() == 3
