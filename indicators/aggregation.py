@@ -38,8 +38,8 @@ from typing import NamedTuple
 
 from django.db import connections, models
 from django.db.models import Exists, Field, Max, OuterRef, Q
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from indicators import figure_cache
 from indicators.formatting import NO_DATA, number, percent, plain, ratio
@@ -215,7 +215,8 @@ class UnitTree:
                 self.children[parent].append(uid)
                 self.parent_of[uid] = parent
         # Deepest first, so that children are folded before their parents.
-        self.rank = {u[0]: n for n, u in enumerate(sorted(units, key=lambda u: -u[2]))}
+        self.by_rank = [u[0] for u in sorted(units, key=lambda u: -u[2])]
+        self.rank = {uid: n for n, uid in enumerate(self.by_rank)}
         self.predecessors_of: dict[int, list[int]] = defaultdict(list)
         for successor, predecessor in edges:
             self.predecessors_of[successor].append(predecessor)
@@ -437,7 +438,9 @@ class Rollup:
         self.end = Period(year, quarter).calendar_end
         self.own = self._own_figures(self._shared.cells.get(year, ()))
         self.figures, self.uses_own = self._roll_up()
-        self._coverage: dict[tuple, dict[int, Coverage]] = {}
+        self._coverage: dict[tuple, tuple[dict[int, int], dict[int, int]]] = {}
+        self._reporting: dict[bool, tuple[frozenset[int], frozenset[int]]] = {}
+        self._compared: dict[tuple, Comparison] = {}
 
     @classmethod
     def many(cls, *, root: OrgUnit, periods, indicators=None, layer: str = Layer.OFFICIAL) -> list["Rollup"]:
@@ -595,18 +598,36 @@ class Rollup:
         key = (frozenset(kinds), is_stock)
         counts = self._coverage.get(key)
         if counts is None:
-            counts = {}
+            tree, kinds = self._tree, key[0]
+            opened, reported = self._open_and_reported(is_stock)
+            kind_of, parent_of = tree.kind_of, tree.parent_of
+            done: dict[int, int] = defaultdict(int)
+            due: dict[int, int] = defaultdict(int)
+            for uid in tree.by_rank:  # children before parents; only units that count are carried up
+                if uid in opened and kind_of[uid] in kinds:
+                    due[uid] += 1
+                    if uid in reported:
+                        done[uid] += 1
+                if uid in due:
+                    parent = parent_of.get(uid)
+                    if parent is not None:
+                        due[parent] += due[uid]
+                        done[parent] += done[uid]
+            counts = self._coverage[key] = (done, due)
+        uid = unit_id or self.root.pk
+        return Coverage(counts[0].get(uid, 0), counts[1].get(uid, 0))
+
+    def _open_and_reported(self, is_stock: bool) -> tuple[frozenset[int], frozenset[int]]:
+        """The units that should report in the period (open in it; for a stock, at its end), and those that have."""
+        found = self._reporting.get(is_stock)
+        if found is None:
             tree = self._tree
-            for uid in sorted(tree.unit_ids, key=tree.rank.__getitem__):  # children before parents
-                expected = self._expects(uid, key[0], is_stock)
-                c = Coverage(int(expected and self._has_reported(uid, is_stock)), int(expected))
-                c = c + counts.get(uid, NO_COVERAGE)
-                counts[uid] = c
-                parent = tree.parent_of.get(uid)
-                if parent is not None:
-                    counts[parent] = counts.get(parent, NO_COVERAGE) + c
-            self._coverage[key] = counts
-        return counts.get(unit_id or self.root.pk, NO_COVERAGE)
+            if is_stock:
+                opened = frozenset(u for u in tree.unit_ids if tree.is_open_on(u, self.end))
+            else:
+                opened = frozenset(u for u in tree.unit_ids if tree.is_open_between(u, self.start, self.end))
+            found = self._reporting[is_stock] = (opened, frozenset(u for u in opened if self._has_reported(u, is_stock)))
+        return found
 
     def coverage(self, indicator: Indicator | str, unit_id: int | None = None) -> Coverage:
         ind = self._indicator(indicator)
@@ -668,9 +689,20 @@ class Comparison(NamedTuple):
 
 
 def compare(now: Rollup, before: Rollup, indicator: Indicator | str, unit_id: int | None = None) -> Comparison:
-    """Step 5 for one figure: `before` is the same quarters of the year before, from the same `Rollup.many`."""
+    """Step 5 for one figure: `before` is the same quarters of the year before, from the same `Rollup.many`.
+
+    Kept on `now` (kept roll-ups are shared by requests): the reason is worded in the reader's language.
+    """
     ind = now._indicator(indicator)
     uid = unit_id or now.root.pk
+    key = (id(before), ind.pk, uid, get_language())
+    found = now._compared.get(key)
+    if found is None:
+        found = now._compared[key] = _compare(now, before, ind, uid)
+    return found
+
+
+def _compare(now: Rollup, before: Rollup, ind: Indicator, uid: int) -> Comparison:
     tree = now._tree
     figure, cov = now.figure(ind, uid), now.coverage(ind, uid)
     is_stock = ind.time_aggregation == TimeAggregation.LAST

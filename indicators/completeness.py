@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from indicators import figure_cache
 from indicators.models import Indicator, Submission, SubmissionStatus
 from indicators.periods import Period
 from organizations.models import OrgUnit
@@ -79,12 +80,29 @@ def reporting_kinds() -> set[str]:
 
 
 def completeness(*, root: OrgUnit, year: int, quarter: int, include_root: bool = True) -> Completeness:
-    """Expected units of root's subtree for a quarter and their submission status (three queries)."""
+    """Expected units of root's subtree for a quarter and their submission status (three queries, once per data version)."""
+    return figure_cache.kept(
+        "completeness",
+        (root.pk, year, quarter, include_root),
+        lambda: _completeness(root=root, year=year, quarter=quarter, include_root=include_root),
+        weight=lambda c: len(c.units),
+    )
+
+
+def _completeness(*, root: OrgUnit, year: int, quarter: int, include_root: bool) -> Completeness:
     period = Period(year, quarter)
     units = OrgUnit.objects.subtree_of(root).active_between(period.calendar_start, period.calendar_end)
     units = units.filter(kind__in=reporting_kinds())
     if not include_root:
         units = units.exclude(pk=root.pk)
     units = list(units.order_by("path"))
-    subs = {s.org_unit_id: s for s in Submission.objects.filter(org_unit__in=[u.pk for u in units], year=year, quarter=quarter)}
-    return Completeness(period=period, units=[UnitStatus(u, subs.get(u.pk)) for u in units])
+    # A national tree's thousands of ids cost more to send than joining the units on the subtree's path.
+    subs = Submission.objects.filter(year=year, quarter=quarter)
+    subs = (
+        subs.filter(org_unit__in=[u.pk for u in units])
+        if len(units) <= 2000
+        else subs.filter(org_unit__path__startswith=root.path)
+    )
+    wanted = {u.pk for u in units}
+    by_unit = {s.org_unit_id: s for s in subs if s.org_unit_id in wanted}
+    return Completeness(period=period, units=[UnitStatus(u, by_unit.get(u.pk)) for u in units])

@@ -73,3 +73,20 @@ class _LRU:
 
 
 rollups = _LRU()
+
+
+def kept(kind: str, parts: tuple, build, weight=len):
+    """`build()` computed once per data version for `parts` (what identifies it), kept with the roll-ups.
+
+    For selectors as costly as a fold at national size (who has reported, for instance) whose result
+    only reads data the version covers.
+    """
+    version = version_key()
+    if version is None:
+        return build()
+    key = (kind, version, parts)
+    hit = rollups.get(key)
+    if hit is None:
+        hit = build()
+        rollups.put(key, hit, max(1, weight(hit)))
+    return hit
