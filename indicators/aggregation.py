@@ -53,6 +53,7 @@ from indicators.models import (
     ValueType,
 )
 from indicators.periods import Period
+from organizations import data_version
 from organizations.models import OrgUnit
 
 
@@ -284,7 +285,7 @@ def values_in_layer(qs, layer: str):
     )
 
 
-def quarter_cells(*, tree: UnitTree, years, indicators, keep: "_Quarters | None" = None) -> dict[int, list[tuple]]:
+def quarter_cells(*, tree: UnitTree, years, indicators, keep: "_Quarters | None" = None, units=None) -> dict[int, list[tuple]]:
     """year → rows (indicator id, unit id, year, then value, numerator, denominator of Q1, Q2, Q3, Q4), in one query.
 
     The table holds at most one row per quarter, so MAX(...) FILTER (quarter = q)
@@ -302,7 +303,10 @@ def quarter_cells(*, tree: UnitTree, years, indicators, keep: "_Quarters | None"
         for name in ("value", "numerator", "denominator"):
             # A plain Field skips Django's per-cell converters (12 a row); values are made Decimal below.
             aggregates[f"{name}_{q}"] = Max(name, filter=Q(quarter=q), output_field=Field())
-    where = reduce(or_, (Q(org_unit__path__startswith=p) for p in tree.paths))
+    if units is not None:  # just these units (a refresh after a write)
+        where = Q(org_unit_id__in=list(units))
+    else:
+        where = reduce(or_, (Q(org_unit__path__startswith=p) for p in tree.paths))
     qs = DataValue.objects.filter(where, year__in=list(years), indicator_id__in=[i.pk for i in indicators])
     rows = qs.values_list("indicator_id", "org_unit_id", "year").annotate(**aggregates).order_by()
     decimals = connections[qs.db].vendor != "postgresql"  # PostgreSQL's driver gives Decimals already
@@ -329,6 +333,11 @@ def cell_of(row: tuple, quarter: int) -> tuple:
 
 
 _EMPTY12 = [None] * 12
+
+
+def stale_pairs(changed: dict[int, set[int]]) -> set[tuple[int, int]]:
+    """(unit id, year) of a refresh's changes."""
+    return {(u, y) for y, us in changed.items() for u in us}
 
 
 class _Quarters(set):
@@ -359,19 +368,20 @@ class _Shared:
         self.tree = UnitTree(root)
         self.layer = layer
         self.years = set(years)
+        self.indicators = indicators
         allowed = LAYER_STATUSES[layer]
         keep = None if allowed is None else _Quarters(self._quarters_with(allowed))
         self.cells = quarter_cells(tree=self.tree, years=self.years, indicators=indicators, keep=keep)
         # Official and submitted figures count as reported exactly the quarters they are made of.
         self._reported: set[tuple[int, int, int]] | None = keep
 
-    def _quarters_with(self, statuses) -> list[tuple[int, int, int]]:
+    def _quarters_with(self, statuses, units=None) -> list[tuple[int, int, int]]:
         """(unit id, year, quarter) of the tree and years whose submission has one of `statuses` (one query).
 
         A small tree names its units (the unique (unit, year, quarter) index answers); a large one joins
         the unit table on the path prefix (one pass over the year's submissions beats thousands of ids).
         """
-        ids = self.tree.unit_ids
+        ids = self.tree.unit_ids if units is None else list(units)
         where = (
             Q(org_unit_id__in=ids)
             if len(ids) <= 2000
@@ -382,6 +392,39 @@ class _Shared:
             .order_by()
             .values_list("org_unit_id", "year", "quarter")
         )
+
+    def refreshed(self, changed: dict[int, set[int]]) -> "_Shared":
+        """A copy brought up to date for the changed units of each year (year → unit ids), in two queries.
+
+        The tree is the same (a change to it is logged as "anything" and refolds); the layer's quarters
+        and the reported ones are replaced for the changed unit-years; `cells` holds only their rows.
+        """
+        new = object.__new__(_Shared)
+        new.tree, new.layer, new.years, new.indicators = self.tree, self.layer, self.years, self.indicators
+        units = {u for us in changed.values() for u in us}
+        stale = {(u, y, q) for y, us in changed.items() for u in us for q in (1, 2, 3, 4)}
+        allowed = LAYER_STATUSES[self.layer]
+        if allowed is None:
+            keep = None
+        else:
+            fresh = [k for k in self._quarters_with(allowed, units=units) if (k[0], k[1]) in stale_pairs(changed)]
+            keep = _Quarters([k for k in self._reported if k not in stale] + fresh)
+        new.cells = quarter_cells(tree=self.tree, years=set(changed), indicators=self.indicators, keep=keep, units=units)
+        new.cells = {y: [r for r in rows if r[1] in changed.get(y, ())] for y, rows in new.cells.items()}
+        if keep is not None:
+            new._reported = keep
+        else:
+            new._reported = None
+            found = {k for k in self.reported_quarters() if k not in stale}
+            done = (SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED)
+            found.update(k for k in self._quarters_with(done, units=units) if (k[0], k[1]) in stale_pairs(changed))
+            for year, rows in new.cells.items():
+                for row in rows:
+                    for q in (1, 2, 3, 4):
+                        if cell_of(row, q) != _NONE3:
+                            found.add((row[1], year, q))
+            new._reported = found
+        return new
 
     def settle(self) -> None:
         """Read now what would otherwise be read lazily, and let the raw cells go: the Rollups are to be kept.
@@ -427,20 +470,61 @@ class Rollup:
         layer: str = Layer.OFFICIAL,
         _shared: _Shared | None = None,
     ):
+        indicators = list(indicators) if indicators is not None else list(Indicator.objects.in_report_order())
+        shared = _shared or _Shared(root=root, years=[year], indicators=indicators, layer=layer)
+        self._setup(root, year, quarter, from_quarter, indicators, shared)
+        self.own = self._own_figures(self._shared.cells.get(year, ()))
+        self.figures, self.uses_own = self._roll_up()
+
+    def _setup(self, root, year, quarter, from_quarter, indicators, shared) -> None:
         self.root, self.year, self.quarter, self.from_quarter = root, year, quarter, from_quarter
-        self.indicators = list(indicators) if indicators is not None else list(Indicator.objects.in_report_order())
-        self._by_id = {i.pk: i for i in self.indicators}
-        self._shared = _shared or _Shared(root=root, years=[year], indicators=self.indicators, layer=layer)
-        self.layer = self._shared.layer
-        tree = self._tree = self._shared.tree
+        self.indicators = indicators
+        self._by_id = {i.pk: i for i in indicators}
+        self._shared = shared
+        self.layer = shared.layer
+        tree = self._tree = shared.tree
         self.unit_ids, self.code_of, self.children = tree.unit_ids, tree.code_of, tree.children
         self.start = Period(year, from_quarter).calendar_start
         self.end = Period(year, quarter).calendar_end
-        self.own = self._own_figures(self._shared.cells.get(year, ()))
-        self.figures, self.uses_own = self._roll_up()
         self._coverage: dict[tuple, tuple[dict[int, int], dict[int, int]]] = {}
         self._reporting: dict[bool, tuple[frozenset[int], frozenset[int]]] = {}
         self._compared: dict[tuple, Comparison] = {}
+
+    def _refreshed(self, shared: "_Shared", changed: set[int]) -> "Rollup":
+        """A copy with the figures of the changed units (of this year) and their ancestors folded again.
+
+        Only their own figures are recomputed (from `shared.cells`, the changed rows) and only the
+        figures on their paths to the root re-combined, deepest first, as `_roll_up` does.
+        """
+        new = object.__new__(Rollup)
+        new._setup(self.root, self.year, self.quarter, self.from_quarter, self.indicators, shared)
+        new.own = {k: f for k, f in self.own.items() if k[1] not in changed}
+        new.own.update(new._own_figures(shared.cells.get(self.year, ())))
+        new.uses_own = {k for k in self.uses_own if k[1] not in changed}
+        new.figures = {pk: dict(mine) for pk, mine in self.figures.items()}
+        tree, closed = self._tree, new.closed_units
+        on_paths: set[int] = set()
+        for uid in changed:
+            while uid is not None and uid not in on_paths:
+                on_paths.add(uid)
+                uid = tree.parent_of.get(uid)
+        order = sorted(on_paths, key=tree.rank.__getitem__)
+        for ind in self.indicators:
+            pk, mine = ind.pk, new.figures[ind.pk]
+            is_stock = ind.time_aggregation == TimeAggregation.LAST
+            for uid in order:
+                f = new.own.get((pk, uid))
+                if f is not None:
+                    mine[uid] = f
+                    new.uses_own.add((pk, uid))
+                    continue
+                new.uses_own.discard((pk, uid))
+                kids = [mine[c] for c in self.children.get(uid, ()) if c in mine and not (is_stock and c in closed)]
+                if kids:
+                    mine[uid] = _combine(ind.value_type, ind.unit_aggregation, kids)
+                else:
+                    mine.pop(uid, None)
+        return new
 
     @classmethod
     def many(cls, *, root: OrgUnit, periods, indicators=None, layer: str = Layer.OFFICIAL) -> list["Rollup"]:
@@ -452,18 +536,63 @@ class Rollup:
         periods = [tuple(p) for p in periods]
         indicators = list(indicators) if indicators is not None else list(Indicator.objects.in_report_order())
         version = figure_cache.version_key()
-        if version is not None:
-            key = (version, root.pk, tuple(periods), tuple(i.pk for i in indicators), str(layer))
-            hit = figure_cache.rollups.get(key)
-            if hit is not None:
-                return list(hit)
-        shared = _Shared(root=root, years={p[0] for p in periods}, indicators=indicators, layer=layer)
-        out = [cls(root=root, year=y, from_quarter=f, quarter=q, indicators=indicators, _shared=shared) for y, f, q in periods]
-        if version is not None:
+        if version is None:
+            shared = _Shared(root=root, years={p[0] for p in periods}, indicators=indicators, layer=layer)
+            return [
+                cls(root=root, year=y, from_quarter=f, quarter=q, indicators=indicators, _shared=shared) for y, f, q in periods
+            ]
+        what = (root.pk, tuple(periods), tuple(i.pk for i in indicators), str(layer))
+        key = (version, *what)
+        hit = figure_cache.rollups.get(key)
+        if hit is not None:
+            return list(hit)
+        out = cls._refresh(what, version) if version[2] is None else None
+        if out is None:
+            shared = _Shared(root=root, years={p[0] for p in periods}, indicators=indicators, layer=layer)
+            out = [
+                cls(root=root, year=y, from_quarter=f, quarter=q, indicators=indicators, _shared=shared) for y, f, q in periods
+            ]
             shared.settle()
-            weight = len(shared.tree.unit_ids) + sum(len(f) for r in out for f in r.figures.values())
-            figure_cache.rollups.put(key, tuple(out), weight)
+        weight = len(out[0]._tree.unit_ids) + sum(len(f) for r in out for f in r.figures.values())
+        figure_cache.rollups.put(key, tuple(out), weight)
+        if version[2] is None:
+            figure_cache.latest[what] = key
         return out
+
+    @classmethod
+    def _refresh(cls, what: tuple, version: tuple) -> list["Rollup"] | None:
+        """The kept roll-ups of an older committed version, brought up to date from the change log, if cheaper.
+
+        None (fold from the values) when there is none, when the log cannot say exactly what changed
+        (the tree, the catalogue, a bulk update), or when too much did.
+        """
+        older_key = figure_cache.latest.get(what)
+        older = figure_cache.rollups.get(older_key) if older_key is not None else None
+        if older is None:
+            return None
+        changes = data_version.changes_between(older_key[0][0].number, version[0].number)
+        if changes is None or len(changes) > figure_cache.MAX_REFRESHED_CELLS:
+            return None
+        shared = older[0]._shared
+        tree, years = shared.tree, shared.years
+        changed: dict[int, set[int]] = defaultdict(set)
+        for unit, year in changes:
+            if year in years and unit in tree.kind_of:
+                changed[year].add(unit)
+        if not changed:
+            return list(older)
+        fresh = shared.refreshed(changed)
+        out = [r._refreshed(fresh, changed[r.year]) if r.year in changed else r._rebased(fresh) for r in older]
+        fresh.settle()
+        figure_cache.refreshes += 1
+        return out
+
+    def _rebased(self, shared: "_Shared") -> "Rollup":
+        """A copy on the refreshed shared data (coverage reads the new statuses), with the same figures."""
+        new = object.__new__(Rollup)
+        new._setup(self.root, self.year, self.quarter, self.from_quarter, self.indicators, shared)
+        new.own, new.figures, new.uses_own = self.own, self.figures, self.uses_own
+        return new
 
     @property
     def is_provisional(self) -> bool:

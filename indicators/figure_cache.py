@@ -73,6 +73,11 @@ class _LRU:
 
 
 rollups = _LRU()
+# What → the key of its latest committed roll-ups, from which the next version's are refreshed.
+latest: dict[tuple, tuple] = {}
+refreshes = 0  # how many times kept roll-ups were brought up to date from the change log (for tests, bench)
+# A write touching more (unit, year) cells than this refolds from the values instead.
+MAX_REFRESHED_CELLS = 2_000
 
 
 def kept(kind: str, parts: tuple, build, weight=len):

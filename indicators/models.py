@@ -157,6 +157,7 @@ class DataValue(models.Model):
     )
 
     objects = VersionedQuerySet.as_manager()
+    data_cells = ("org_unit_id", "year")  # the data version logs writes by (unit, year)
 
     class Meta:
         verbose_name = _("số liệu")
@@ -268,6 +269,7 @@ class Submission(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = VersionedQuerySet.as_manager()
+    data_cells = ("org_unit_id", "year")
 
     class Meta:
         verbose_name = _("báo cáo quý")

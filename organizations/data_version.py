@@ -57,44 +57,93 @@ def _alias(using: str | None, *, write: bool) -> str:
     return (router.db_for_write if write else router.db_for_read)(model) or "default"
 
 
-def _bump_now(alias: str) -> None:
+# A transaction that touched more (unit, year) cells than this is logged as "anything changed".
+MAX_LOGGED_CELLS = 20_000
+# How many committed changes the log keeps; a reader further behind than this refolds from the values.
+LOG_LENGTH = 5_000
+
+
+def _bump_now(alias: str, cells: set | None) -> None:
+    """Move the version and log what moved it, in one short transaction of its own."""
+    from organizations.models import DataChange
+
     try:
         model = _model()
-        updated = model.objects.using(alias).filter(pk=1).update(number=models.F("number") + 1, changed_at=timezone.now())
-        if not updated:
-            model.objects.using(alias).get_or_create(pk=1, defaults={"number": 1, "changed_at": timezone.now()})
+        with transaction.atomic(using=alias):
+            now = timezone.now()
+            if not model.objects.using(alias).filter(pk=1).update(number=models.F("number") + 1, changed_at=now):
+                model.objects.using(alias).get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
+            number = model.objects.using(alias).values_list("number", flat=True).get(pk=1)
+            logged = None if cells is None or len(cells) > MAX_LOGGED_CELLS else sorted(cells)
+            DataChange.objects.using(alias).create(number=number, cells=logged)
+            if number % 100 == 0:
+                DataChange.objects.using(alias).filter(number__lte=number - LOG_LENGTH).delete()
     except Exception:  # the data is committed already: a failed bump must not turn the user's save into an error
         log.exception("data version: the bump after a commit failed; cached figures stay until the next write")
 
 
-def _pending(alias: str) -> int | None:
-    """The token of this connection's open transaction if it has written something figures depend on."""
+def changes_between(old: int, new: int, using: str | None = None) -> set[tuple[int, int]] | None:
+    """The (unit id, year) cells changed by versions old+1..new, or None when that is not known exactly.
+
+    None when one of those writes said "anything" (the tree, the catalogue, a bulk update) or the log
+    no longer reaches back to `old`: then a reader must refold from the values.
+    """
+    from organizations.models import DataChange
+
+    if new <= old:
+        return set()
+    rows = list(
+        DataChange.objects.using(_alias(using, write=False))
+        .filter(number__gt=old, number__lte=new)
+        .values_list("cells", flat=True)
+    )
+    if len(rows) != new - old or any(r is None for r in rows):
+        return None
+    return {(unit, year) for r in rows for unit, year in r}
+
+
+def _pending_bump(alias: str):
+    """The bump this connection's open transaction will make when it commits, if it has written anything."""
     conn = connections[alias]
     if not conn.in_atomic_block:
         return None
     for entry in conn.run_on_commit:
-        token = getattr(entry[1], "data_version_token", None)
-        if token is not None:
-            return token
+        if getattr(entry[1], "data_version_token", None) is not None:
+            return entry[1]
     return None
 
 
-def data_changed(using: str | None = None) -> None:
-    """Say that figures' inputs changed: the version moves when the current transaction commits (now, if none)."""
+def _pending(alias: str) -> int | None:
+    """The token of this connection's open transaction if it has written something figures depend on."""
+    bump = _pending_bump(alias)
+    return None if bump is None else bump.data_version_token
+
+
+def data_changed(using: str | None = None, cells=None) -> None:
+    """Say that figures' inputs changed: the version moves when the current transaction commits (now, if none).
+
+    `cells`: the (unit id, year) whose values or submissions changed, when known; None means anything may
+    have (the unit tree, the catalogue, a bulk update), and readers refold from the values.
+    """
     global _epoch
     _epoch = next(_calls)
     alias = _alias(using, write=True)
     conn = connections[alias]
+    cells = None if cells is None else set(cells)
     if not conn.in_atomic_block:
-        _bump_now(alias)
+        _bump_now(alias, cells)
         return
-    if _pending(alias) is not None:
+    bump = _pending_bump(alias)
+    if bump is not None:
+        if bump.cells is not None:
+            bump.cells = None if cells is None else bump.cells | cells
         return
 
     def bump():
-        _bump_now(alias)
+        _bump_now(alias, bump.cells)
 
     bump.data_version_token = next(_tokens)
+    bump.cells = cells
     transaction.on_commit(bump, using=alias)
 
 
@@ -140,35 +189,57 @@ def _read(alias: str) -> Version:
 
 
 class VersionedQuerySet(models.QuerySet):
-    """A queryset whose bulk writes (which send no model signals) move the data version too."""
+    """A queryset whose bulk writes (which send no model signals) move the data version too.
+
+    A model whose rows belong to a (unit, year) cell names the fields in `data_cells`
+    (("org_unit_id", "year")), so its writes are logged cell by cell.
+    """
+
+    def _cells_of(self, objs) -> set | None:
+        fields = getattr(self.model, "data_cells", None)
+        if fields is None:
+            return None
+        return {tuple(getattr(o, f) for f in fields) for o in objs}
+
+    def _cells_here(self, touched=()) -> set | None:
+        fields = getattr(self.model, "data_cells", None)
+        if fields is None or any(f in touched or f"{f}_id" in touched or f.removesuffix("_id") in touched for f in fields):
+            return None
+        cells = set(self.order_by().values_list(*fields).distinct()[: MAX_LOGGED_CELLS + 1])
+        return None if len(cells) > MAX_LOGGED_CELLS else cells
 
     def update(self, **kwargs):
-        n = super().update(**kwargs)
-        if n:
-            data_changed(self.db)
+        with transaction.atomic(using=self.db):
+            cells = self._cells_here(kwargs)
+            n = super().update(**kwargs)
+            if n:
+                data_changed(self.db, cells)
         return n
 
     def delete(self):
-        result = super().delete()
-        if result[0]:
-            data_changed(self.db)
+        with transaction.atomic(using=self.db):
+            cells = self._cells_here()
+            result = super().delete()
+            if result[0]:
+                data_changed(self.db, cells)
         return result
 
     def bulk_create(self, objs, *args, **kwargs):
         out = super().bulk_create(objs, *args, **kwargs)
         if out:
-            data_changed(self.db)
+            data_changed(self.db, self._cells_of(out))
         return out
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         n = super().bulk_update(objs, fields, *args, **kwargs)
         if n:
-            data_changed(self.db)
+            data_changed(self.db, self._cells_of(objs))
         return n
 
 
-def _on_write(sender, using=None, **kwargs):
-    data_changed(using)
+def _on_write(sender, instance=None, using=None, **kwargs):
+    fields = getattr(sender, "data_cells", None)
+    data_changed(using, None if fields is None else [tuple(getattr(instance, f) for f in fields)])
 
 
 def _on_m2m(sender, action, using=None, **kwargs):

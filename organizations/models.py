@@ -145,3 +145,17 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"{self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class DataChange(models.Model):
+    """What one committed write changed: its (unit id, year) cells, or null for "anything" (`data_version`)."""
+
+    number = models.BigIntegerField(unique=True)
+    cells = models.JSONField(null=True)
+
+    class Meta:
+        verbose_name = _("thay đổi dữ liệu")
+        verbose_name_plural = _("thay đổi dữ liệu")
+
+    def __str__(self):
+        return str(self.number)

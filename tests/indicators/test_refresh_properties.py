@@ -1,0 +1,107 @@
+"""Kept roll-ups brought up to date from the change log agree with the reference rule after random writes.
+
+Hypothesis builds a random world (as in test_rule_properties), commits it, folds it
+through `Rollup.many`, then commits a few random writes — values set, cleared or wiped for a year,
+submissions moved to another status or removed — and asks again: the answer must
+come from the refresh (not a new fold) and equal the reference rule's on the
+changed world, for every unit's figure, coverage and year before. These commit, as
+production does, so each world is deleted again at the end of its example.
+"""
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indicators import figure_cache
+from indicators import reference_rule as ref
+from indicators.aggregation import Rollup
+from indicators.models import DataValue, Indicator, Submission
+from tests.conftest import seed
+from tests.indicators.test_rule_properties import STATUSES, check, load, typed_values, worlds
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+EXAMPLES = max(20, int(os.environ.get("RULE_EXAMPLES", "150")) // 3)
+
+writes = st.lists(
+    st.tuples(
+        st.integers(0, 6),  # which unit (modulo the world's size)
+        st.sampled_from([2024, 2025]),
+        st.integers(1, 4),
+        st.sampled_from(["set", "clear", "wipe", "status"]),
+        st.integers(0, 10_000),
+        st.sampled_from(STATUSES),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@pytest.fixture
+def catalogue():
+    seed()  # transactional tests start from an empty database
+
+
+def apply(objs, indicator, values, statuses, change) -> bool:
+    """One committed write, through the ORM as the services write; the reference world follows. Did it change anything?"""
+    i, year, q, action, n, status = change
+    uid = i % len(objs)
+    unit, key = objs[uid], (uid, year, q)
+    if action == "set":
+        v = typed_values(indicator, [key], [n])[key]
+        DataValue.objects.update_or_create(
+            indicator=indicator, org_unit=unit, year=year, quarter=q,
+            defaults={"value": v[0], "numerator": v[1], "denominator": v[2]},
+        )  # fmt: skip
+        values[key] = v
+        return True
+    if action == "wipe":  # every quarter of the unit's year: its figure for any period goes
+        for k in [k for k in values if k[:2] == (uid, year)]:
+            del values[k]
+        return DataValue.objects.filter(indicator=indicator, org_unit=unit, year=year).delete()[0] > 0
+    if action == "clear":
+        values.pop(key, None)
+        return DataValue.objects.filter(indicator=indicator, org_unit=unit, year=year, quarter=q).delete()[0] > 0
+    if status:
+        Submission.objects.update_or_create(org_unit=unit, year=year, quarter=q, defaults={"status": status})
+        statuses[key] = status
+        return True
+    statuses[key] = None
+    return Submission.objects.filter(org_unit=unit, year=year, quarter=q).delete()[0] > 0
+
+
+def remove(objs):
+    ids = [u.pk for u in objs.values()]
+    DataValue.objects.filter(org_unit_id__in=ids).delete()
+    Submission.objects.filter(org_unit_id__in=ids).delete()
+    for unit in sorted(objs.values(), key=lambda u: -u.depth):
+        unit.predecessors.clear()
+        unit.delete()
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(world=worlds(), numbers=st.lists(st.integers(0, 10_000), min_size=64, max_size=64), changes=writes)
+def test_refreshed_rollups_agree_with_the_reference_after_random_writes(catalogue, world, numbers, changes):
+    units, code, keys, statuses, a, b, layer = world
+    first, last = min(a, b), max(a, b)
+    indicator = Indicator.objects.get(code=code)
+    values = typed_values(indicator, keys, numbers)
+    rule = ref.Rule(
+        indicator.value_type, indicator.time_aggregation, indicator.unit_aggregation, set(indicator.reported_by_kinds)
+    )
+    objs = load(units, indicator, values, statuses, values)
+    try:
+        periods = [(2025, first, last), (2024, first, last)]
+        Rollup.many(root=objs[0], periods=periods, indicators=[indicator], layer=layer)
+        wrote = [apply(objs, indicator, values, statuses, change) for change in changes]
+        refreshes = figure_cache.refreshes
+        now, before = Rollup.many(root=objs[0], periods=periods, indicators=[indicator], layer=layer)
+        # Brought up to date from the log, not folded again (and kept as it was when nothing was written).
+        assert figure_cache.refreshes == refreshes + any(wrote)
+        w = ref.World(units, values, {k: s for k, s in statuses.items() if s})
+        for uid, unit in objs.items():
+            check(w, rule, indicator, now, before, uid, unit, first, last, layer)
+    finally:
+        remove(objs)
