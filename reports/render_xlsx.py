@@ -44,7 +44,8 @@ def _number(d) -> int | float | None:
         return None
     if type(d) is not Decimal:
         d = Decimal(d)
-    return int(d) if d == d.to_integral_value() else float(round(d, 4))
+    i = int(d)
+    return i if i == d else float(round(d, 4))
 
 
 def _look(key: str) -> NamedStyle:
@@ -103,6 +104,7 @@ class _Sheet:
         self.widths = list(widths)
         self.rows = 0
         self._wrapped = False  # a wrapped cell since the last row
+        self._int, self._dec, self._pct = book.array("int"), book.array("dec"), book.array("pct")
 
     def append(self, cells) -> None:
         self.rows += 1
@@ -133,17 +135,22 @@ class _Sheet:
     def text(self, value, look: str | None = None):
         return self.cell("" if value is None else str(value), look)
 
+    # Numbers never read as formulas: they skip `cell` (this runs for every figure of every unit).
     def num(self, value):
-        v = _number(value)
-        if v is None:
+        if value is None:
             return None
-        return self.cell(v, "int" if type(v) is int else "dec")
+        v = _number(value)
+        c = WriteOnlyCell(self.ws, v)
+        c._style = self._int if type(v) is int else self._dec
+        return c
 
     def pct(self, percent):
         """A percentage given as 0–100, written as a fraction with a % format."""
         if percent is None:
             return None
-        return self.cell(float(Decimal(percent) / 100), "pct")
+        c = WriteOnlyCell(self.ws, float(Decimal(percent) / 100))
+        c._style = self._pct
+        return c
 
 
 # Printed at a fixed scale, never "fit to one page wide": 11 pt text prints at 11 × 0.8 ≈ 8.8 pt, and a
