@@ -16,13 +16,14 @@ plus the narrative, directives, targets and the root's children.
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from campaigns.selectors import year_evidence, year_log_sentence
 from campaigns.services import Progress, targets_for
+from indicators import figure_cache
 from indicators.aggregation import (
     Comparison,
     Coverage,
@@ -654,26 +655,43 @@ class AnnualReport:
 
 
 def as_of_dates(*, root: OrgUnit, year: int, quarter: int, indicators, layer: str = Layer.OFFICIAL) -> dict[int, datetime.date]:
-    """Indicator id → the day its figure was counted, where that is not the period's end (two aggregate queries).
+    """Indicator id → the day its figure was counted, where that is not the period's end.
 
     A figure is "as of" the latest `DataValue.as_of` among the values of the
     last quarter that has any (a later quarter counted to its end supersedes it).
+    Kept under the data version like the figures (`indicators.figure_cache`):
+    `as_of` is a value's field, so any write that could change it moves the
+    version; a national report would otherwise scan the year's values each time.
     """
+    ids = tuple(sorted(i.pk for i in indicators))
+    version = figure_cache.version_key()
+    if version is None:
+        return dict(_as_of_query(root.path, year, quarter, ids, str(layer)))
+    return dict(_as_of_kept(version, root.path, year, quarter, ids, str(layer)))
+
+
+@lru_cache(maxsize=64)
+def _as_of_kept(version, path, year, quarter, ids, layer) -> tuple[tuple[int, datetime.date], ...]:
+    return _as_of_query(path, year, quarter, ids, layer)
+
+
+def _as_of_query(path, year, quarter, ids, layer) -> tuple[tuple[int, datetime.date], ...]:
+    """Two aggregate queries (the second only when some value of the subtree carries a date)."""
     from django.db.models import Max
 
     values = values_in_layer(
-        DataValue.objects.filter(org_unit__path__startswith=root.path, year=year, quarter__lte=quarter, indicator__in=indicators),
+        DataValue.objects.filter(org_unit__path__startswith=path, year=year, quarter__lte=quarter, indicator_id__in=ids),
         layer,
     ).order_by()
-    dated = values.filter(as_of__isnull=False).values_list("indicator_id", "quarter").annotate(d=Max("as_of"))
+    dated = list(values.filter(as_of__isnull=False).values_list("indicator_id", "quarter").annotate(d=Max("as_of")))
     if not dated:
-        return {}
+        return ()
     last = dict(values.filter(indicator_id__in={i for i, _q, _d in dated}).values_list("indicator_id").annotate(q=Max("quarter")))
     out: dict[int, datetime.date] = {}
     for ind, q, d in dated:
         if q == last.get(ind) and (ind not in out or d > out[ind]):
             out[ind] = d
-    return out
+    return tuple(out.items())
 
 
 def with_as_of(sentence: str, day: datetime.date | None) -> str:

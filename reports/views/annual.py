@@ -5,11 +5,13 @@ an outsider gets 404 (the unit is looked up in the user's visible units), a
 clerk 403. The narrative is written by reviewers of the unit (`can_review`).
 """
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,6 +32,10 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+RENDERERS = {"xlsx": render_xlsx, "docx": render_docx}
+# A download is written once, into a temporary file that stays in memory up to this size and moves to
+# disk beyond it, and sent from there in blocks: never a second copy of the document as a response body.
+SPOOL_BYTES = 1024 * 1024
 
 
 class BadRequest(Exception):
@@ -121,11 +127,18 @@ def annual_download(request, year: int, fmt: str):
     except BadRequest as e:
         return _bad(request, str(e))
     report = annual_report(org_unit=unit, year=year, quarter=quarter, layer=layer)
-    data = render_xlsx.render(report) if fmt == "xlsx" else render_docx.render(report)
-    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    f = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
+    try:
+        RENDERERS[fmt].write(report, f)
+        f.seek(0)
+    except BaseException:
+        f.close()
+        raise
     suffix = (f"-q{quarter}" if quarter != 4 else "") + (f"-{layer}" if layer != Layer.OFFICIAL else "")
-    response["Content-Disposition"] = f'attachment; filename="bao-cao-{year}{suffix}-{unit.code}.{fmt}"'
-    return response
+    # FileResponse closes the file once sent, sets Content-Length and `attachment; filename="…"`.
+    return FileResponse(
+        f, as_attachment=True, filename=f"bao-cao-{year}{suffix}-{unit.code}.{fmt}", content_type=CONTENT_TYPES[fmt]
+    )
 
 
 @login_required

@@ -109,12 +109,14 @@ def test_the_xlsx_and_docx_of_a_provisional_report_carry_the_mark(client, review
     client.force_login(reviewer)
     xlsx = client.get("/reports/annual/2019.xlsx?unit=HT&quarter=1&status=all")
     assert xlsx.status_code == 200 and "-all" in xlsx["Content-Disposition"]
-    wb = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
     texts = [str(c.value) for ws in wb for row in ws.iter_rows(max_row=6) for c in row if c.value]
     assert any("Số liệu tạm tính" in t for t in texts)
-    d = docx.Document(io.BytesIO(client.get("/reports/annual/2019.docx?unit=HT&quarter=1&status=all").content))
+    d = docx.Document(
+        io.BytesIO(b"".join(client.get("/reports/annual/2019.docx?unit=HT&quarter=1&status=all").streaming_content))
+    )
     assert any("Số liệu tạm tính" in p.text for p in d.paragraphs)
-    official = docx.Document(io.BytesIO(client.get("/reports/annual/2019.docx?unit=HT&quarter=1").content))
+    official = docx.Document(io.BytesIO(b"".join(client.get("/reports/annual/2019.docx?unit=HT&quarter=1").streaming_content)))
     assert not any("Số liệu tạm tính" in p.text for p in official.paragraphs)
 
 

@@ -59,7 +59,13 @@ class Command(BaseCommand):
                 return
             Path(output).write_text(text, encoding="utf-8")
         else:
+            # Straight into the file, row by row for the xlsx; a run that fails leaves no half-written file.
             renderer = render_xlsx if format == "xlsx" else render_docx
-            with open(output, "wb") as f:
-                renderer.write(report, f)
+            path = Path(output)
+            try:
+                with path.open("wb") as f:
+                    renderer.write(report, f)
+            except BaseException:
+                path.unlink(missing_ok=True)
+                raise
         self.stderr.write(f"Wrote {output}")
