@@ -353,6 +353,18 @@ class _Quarters(set):
             count[(unit, year)] += 1
         self.whole = {k for k, n in count.items() if n == 4}
 
+    def replaced(self, pairs: set[tuple[int, int]], fresh) -> "_Quarters":
+        """A copy whose quarters of the (unit id, year) `pairs` are those of `fresh` (a refresh after a write)."""
+        new = _Quarters(())
+        set.update(new, (k for k in self if (k[0], k[1]) not in pairs))
+        fresh = list(fresh)
+        set.update(new, fresh)
+        count: dict[tuple[int, int], int] = defaultdict(int)
+        for unit, year, _q in fresh:
+            count[(unit, year)] += 1
+        new.whole = (self.whole - pairs) | {k for k, n in count.items() if n == 4}
+        return new
+
 
 def _dec(v):
     """PostgreSQL gives Decimals already; SQLite gives ints and floats for its NUMERIC column."""
@@ -407,8 +419,8 @@ class _Shared:
         if allowed is None:
             keep = None
         else:
-            fresh = [k for k in self._quarters_with(allowed, units=units) if (k[0], k[1]) in stale_pairs(changed)]
-            keep = _Quarters([k for k in self._reported if k not in stale] + fresh)
+            pairs = stale_pairs(changed)
+            keep = self._reported.replaced(pairs, (k for k in self._quarters_with(allowed, units=units) if k[:2] in pairs))
         new.cells = quarter_cells(tree=self.tree, years=set(changed), indicators=self.indicators, keep=keep, units=units)
         new.cells = {y: [r for r in rows if r[1] in changed.get(y, ())] for y, rows in new.cells.items()}
         if keep is not None:

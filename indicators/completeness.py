@@ -86,7 +86,19 @@ def completeness(*, root: OrgUnit, year: int, quarter: int, include_root: bool =
         (root.pk, year, quarter, include_root),
         lambda: _completeness(root=root, year=year, quarter=quarter, include_root=include_root),
         weight=lambda c: len(c.units),
+        refresh=lambda old, cells: _refreshed(old, year, cells),
     )
+
+
+def _refreshed(old: Completeness, year: int, cells) -> Completeness:
+    """The same expected units (the tree has not changed), with the submissions of the changed ones read again."""
+    changed = {unit for unit, y in cells if y == year}
+    mine = {s.unit.pk for s in old.units} & changed
+    if not mine:
+        return old
+    subs = {s.org_unit_id: s for s in Submission.objects.filter(org_unit_id__in=mine, year=year, quarter=old.period.quarter)}
+    units = [UnitStatus(s.unit, subs.get(s.unit.pk)) if s.unit.pk in mine else s for s in old.units]
+    return Completeness(period=old.period, units=units)
 
 
 def _completeness(*, root: OrgUnit, year: int, quarter: int, include_root: bool) -> Completeness:

@@ -80,18 +80,30 @@ refreshes = 0  # how many times kept roll-ups were brought up to date from the c
 MAX_REFRESHED_CELLS = 2_000
 
 
-def kept(kind: str, parts: tuple, build, weight=len):
+def kept(kind: str, parts: tuple, build, weight=len, refresh=None):
     """`build()` computed once per data version for `parts` (what identifies it), kept with the roll-ups.
 
     For selectors as costly as a fold at national size (who has reported, for instance) whose result
-    only reads data the version covers.
+    only reads data the version covers. `refresh(old, cells)`, when given, brings the result of an
+    older committed version up to date from the (unit id, year) cells written since, or returns None.
     """
     version = version_key()
     if version is None:
         return build()
     key = (kind, version, parts)
     hit = rollups.get(key)
+    if hit is not None:
+        return hit
+    if refresh is not None and version[2] is None:
+        older_key = latest.get((kind, parts))
+        older = rollups.get(older_key) if older_key is not None else None
+        if older is not None:
+            cells = data_version.changes_between(older_key[1][0].number, version[0].number)
+            if cells is not None and len(cells) <= MAX_REFRESHED_CELLS:
+                hit = refresh(older, cells)
     if hit is None:
         hit = build()
-        rollups.put(key, hit, max(1, weight(hit)))
+    rollups.put(key, hit, max(1, weight(hit)))
+    if version[2] is None:
+        latest[(kind, parts)] = key
     return hit

@@ -163,3 +163,21 @@ def test_what_was_read_inside_a_rolled_back_savepoint_is_not_reused(people):
             raise LookupError("undo the savepoint")
         assert value() == 3
     assert value() == 3
+
+
+def test_who_has_reported_follows_a_committed_submission(people):
+    from indicators.completeness import completeness
+
+    ht, unit = OrgUnit.objects.get(code="HT"), OrgUnit.objects.get(code=UNIT)
+
+    def reported():
+        return {s.unit.code for s in completeness(root=ht, year=2031, quarter=1).reported}
+
+    assert reported() == set()
+    expected = completeness(root=ht, year=2031, quarter=1).expected
+    put((UNIT, "website_articles", 2031, 1, 2), approve=False)
+    workflow.submission_submit(org_unit=unit, year=2031, quarter=1, by=people["canloc"])
+    assert reported() == {UNIT}
+    assert completeness(root=ht, year=2031, quarter=1).expected == expected
+    Submission.objects.filter(org_unit=unit, year=2031).delete()
+    assert reported() == set()
