@@ -16,7 +16,7 @@ plus the narrative, directives, targets and the root's children.
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -664,15 +664,8 @@ def as_of_dates(*, root: OrgUnit, year: int, quarter: int, indicators, layer: st
     version; a national report would otherwise scan the year's values each time.
     """
     ids = tuple(sorted(i.pk for i in indicators))
-    version = figure_cache.version_key()
-    if version is None:
-        return dict(_as_of_query(root.path, year, quarter, ids, str(layer)))
-    return dict(_as_of_kept(version, root.path, year, quarter, ids, str(layer)))
-
-
-@lru_cache(maxsize=64)
-def _as_of_kept(version, path, year, quarter, ids, layer) -> tuple[tuple[int, datetime.date], ...]:
-    return _as_of_query(path, year, quarter, ids, layer)
+    parts = (root.path, year, quarter, ids, str(layer))
+    return dict(figure_cache.kept("as-of", parts, lambda: _as_of_query(*parts)))
 
 
 def _as_of_query(path, year, quarter, ids, layer) -> tuple[tuple[int, datetime.date], ...]:
