@@ -247,7 +247,7 @@ def campaign_page(*, campaign, user) -> dict:
     targets = list(
         campaign.targets.select_related("indicator", "indicator__group").order_by("indicator__section", "indicator__order")
     )
-    rollup = Rollup(root=campaign.scope_unit, year=campaign.year, indicators=[t.indicator for t in targets])
+    (rollup,) = Rollup.many(root=campaign.scope_unit, periods=[(campaign.year, 1, 4)], indicators=[t.indicator for t in targets])
     rows = []
     for t in targets:
         actual = rollup.figure(t.indicator)

@@ -212,7 +212,9 @@ class UnitTree:
         self.children: dict[int, list[int]] = defaultdict(list)
         self.parent_of: dict[int, int] = {}
         for uid, parent, _depth, *_rest in units:
-            if parent in known and uid != root.pk:
+            # The root's parent is known only when a predecessor's subtree holds the root (a unit that
+            # succeeded its own ancestor): that predecessor's figures of the year before include the root's.
+            if parent in known:
                 self.children[parent].append(uid)
                 self.parent_of[uid] = parent
         # Deepest first, so that children are folded before their parents.
@@ -884,17 +886,15 @@ def figures_for(
     *, org_unit: OrgUnit, year: int, quarter: int = 4, from_quarter: int = 1, indicators=None, layer: str = Layer.OFFICIAL
 ) -> dict[str, Figure]:
     """Figures of one unit (its subtree rolled up), keyed by indicator code, in report order."""
-    return Rollup(
-        root=org_unit, year=year, quarter=quarter, from_quarter=from_quarter, indicators=indicators, layer=layer
-    ).for_unit()
+    (rollup,) = Rollup.many(root=org_unit, periods=[(year, from_quarter, quarter)], indicators=indicators, layer=layer)
+    return rollup.for_unit()
 
 
 def figure_for(
     *, indicator: Indicator, org_unit: OrgUnit, year: int, quarter: int = 4, from_quarter: int = 1, layer: str = Layer.OFFICIAL
 ) -> Figure:
-    return Rollup(
-        root=org_unit, year=year, quarter=quarter, from_quarter=from_quarter, indicators=[indicator], layer=layer
-    ).figure(indicator)
+    (rollup,) = Rollup.many(root=org_unit, periods=[(year, from_quarter, quarter)], indicators=[indicator], layer=layer)
+    return rollup.figure(indicator)
 
 
 def document_coverage(rollup: Rollup, unit_id: int | None = None) -> Coverage:

@@ -479,7 +479,7 @@ def figure_sources(
     *, unit: OrgUnit, indicator: Indicator, year: int, quarter: int = 4, layer: str = Layer.OFFICIAL
 ) -> FigureSources:
     """The units whose own values make a figure, with those values quarter by quarter (a few queries)."""
-    rollup = Rollup(root=unit, year=year, quarter=quarter, indicators=[indicator], layer=layer)
+    (rollup,) = Rollup.many(root=unit, periods=[(year, 1, quarter)], indicators=[indicator], layer=layer)
     ids = rollup.sources(indicator)
     units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids)}
     cells: dict[int, dict[int, DataValue]] = defaultdict(dict)
