@@ -9,7 +9,8 @@ of values is one query whatever its size.
 from django.db.models import Exists, F, OuterRef, Q
 
 from campaigns.models import Campaign
-from indicators.models import DataValue, Submission, SubmissionStatus
+from indicators.aggregation import LAYER_STATUSES, Layer
+from indicators.models import DataValue, Submission
 from organizations.access import provisional_units_q, visible_units_q
 from organizations.models import OrgUnit
 
@@ -46,16 +47,19 @@ def values_visible_to(user):
     """DataValues of units the user may read, as dicts with unit and indicator codes.
 
     Unapproved values only where the user enters or reviews them: a leader's
-    client reads official values, like the leader's dashboard.
+    client reads official values, like the leader's dashboard. The rule is
+    decided once per request from the user's memberships; the EXISTS on the
+    quarter's submission is added only where it can exclude a row (a reviewer or
+    clerk reads every value they see, and their page query stays a plain index walk).
     """
     qs = _scoped(DataValue.objects.all(), user, "org_unit")
-    drafts_q = provisional_units_q(user)
-    if drafts_q:  # not everything: approved values elsewhere, any value where the user works on them
+    visible_q, drafts_q = visible_units_q(user), provisional_units_q(user)
+    if visible_q and drafts_q != visible_q:  # some units (led, not reviewed) show their approved values only
         approved = Submission.objects.filter(
             org_unit_id=OuterRef("org_unit_id"),
             year=OuterRef("year"),
             quarter=OuterRef("quarter"),
-            status=SubmissionStatus.APPROVED,
+            status__in=LAYER_STATUSES[Layer.OFFICIAL],
         )
         qs = qs.filter(_through(drafts_q, "org_unit") | Q(Exists(approved)))
     return qs.values(*VALUE_FIELDS, **VALUE_CODES)

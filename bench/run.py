@@ -20,7 +20,7 @@ OUT = ROOT / "bench" / "out"
 OUT.mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reform_portal.settings")
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{OUT / 'bench.sqlite3'}"
-os.environ.setdefault("DEBUG", "false")
+os.environ["DEBUG"] = "false"  # production settings, whatever .env says (DEBUG records every query)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 import django  # noqa: E402
