@@ -2,11 +2,12 @@
 
 Visibility is decided by `organizations.access` (the same rule as the browser):
 these functions only apply it to other models. Values are returned as plain
-dicts (`.values()`), already joined to the codes an integrator uses, so a page
-of values is one query whatever its size.
+tuples (`.values_list()`), already joined to the codes an integrator uses, so a
+page of values is one query whatever its size, and no model or dict is built
+for a row before the one the API answers with.
 """
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 
 from campaigns.models import Campaign
 from indicators.aggregation import LAYER_STATUSES, Layer
@@ -14,8 +15,20 @@ from indicators.models import DataValue, Submission
 from organizations.access import provisional_units_q, visible_units_q
 from organizations.models import OrgUnit
 
-VALUE_FIELDS = ["id", "year", "quarter", "value", "numerator", "denominator", "note", "version", "updated_at"]
-VALUE_CODES = {"org_unit_code": F("org_unit__code"), "indicator_code": F("indicator__code")}
+# A value as the list and the CSV read it: one tuple, id first (the cursor's position), then the codes.
+VALUE_COLUMNS = [
+    "id",
+    "year",
+    "quarter",
+    "value",
+    "numerator",
+    "denominator",
+    "note",
+    "version",
+    "updated_at",
+    "org_unit__code",
+    "indicator__code",
+]
 
 
 def visible_units(user):
@@ -44,7 +57,7 @@ def _scoped(qs, user, relation: str):
 
 
 def values_visible_to(user):
-    """DataValues of units the user may read, as dicts with unit and indicator codes.
+    """DataValues of units the user may read, as tuples of VALUE_COLUMNS (with the unit and indicator codes).
 
     Unapproved values only where the user enters or reviews them: a leader's
     client reads official values, like the leader's dashboard. The rule is
@@ -62,7 +75,7 @@ def values_visible_to(user):
             status__in=LAYER_STATUSES[Layer.OFFICIAL],
         )
         qs = qs.filter(_through(drafts_q, "org_unit") | Q(Exists(approved)))
-    return qs.values(*VALUE_FIELDS, **VALUE_CODES)
+    return qs.values_list(*VALUE_COLUMNS)
 
 
 def submissions_visible_to(user):

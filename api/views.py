@@ -103,21 +103,21 @@ def stored_decimal_text(d) -> str | None:
 
 
 def value_rows(rows):
-    """`.values()` rows as the API shows them (see ValueSerializer), the time zone looked up once."""
+    """Rows of `selectors.VALUE_COLUMNS` as the API shows them (see ValueSerializer), the time zone looked up once."""
     tz = timezone.get_current_timezone()
-    for r in rows:
+    for pk, year, quarter, value, numerator, denominator, note, version, updated_at, unit, indicator in rows:
         yield {
-            "id": r["id"],
-            "org_unit": r["org_unit_code"],
-            "indicator": r["indicator_code"],
-            "year": r["year"],
-            "quarter": r["quarter"],
-            "value": stored_decimal_text(r["value"]),
-            "numerator": r["numerator"],
-            "denominator": r["denominator"],
-            "note": r["note"],
-            "version": r["version"],
-            "updated_at": iso_timestamp(r["updated_at"], tz),
+            "id": pk,
+            "org_unit": unit,
+            "indicator": indicator,
+            "year": year,
+            "quarter": quarter,
+            "value": stored_decimal_text(value),
+            "numerator": numerator,
+            "denominator": denominator,
+            "note": note,
+            "version": version,
+            "updated_at": iso_timestamp(updated_at, tz),
         }
 
 

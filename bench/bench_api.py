@@ -20,9 +20,12 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import include, path
 from knox.models import AuthToken
+from rest_framework.request import Request
 
+from api.auth import TokenAuthentication
 from bench.dataset import PROVINCE, ensure, query_count, scale
 from indicators.models import DataValue, Indicator, Submission, TimeAggregation, UnitAggregation
+from organizations.access import visible_units_q
 from organizations.data_version import data_changed
 from organizations.models import Membership, OrgUnit, Role
 
@@ -36,6 +39,9 @@ def bare_values(request):
     """The baseline: the same page of rows as the API, straight from `.values()` (no authentication, no filter form).
 
     `under` is the path of the caller's subtree, as the API's visibility narrows it."""
+    if request.GET.get("auth"):  # context only: the two lookups any scoped read needs (who asks, and their units)
+        user, _token = TokenAuthentication().authenticate(Request(request))
+        visible_units_q(user)
     qs = DataValue.objects.filter(year=YEAR, org_unit__path__startswith=request.GET["under"])
     if request.GET.get("official"):  # the leader's rows: approved quarters only
         approved = Submission.objects.filter(
@@ -165,6 +171,13 @@ def _values_list(report, clients, root):
                 lambda c=client, u=api_url: _get(c, u), lambda c=client, u=bare_url: _get(c, u), repeat=30
             )
             report(f"values list, {n} rows, {who} (API / bare .values() view)", api_t, bare_t, 1.5)
+        if who == "reviewer VN":
+            bare_url = f"/bare/values/?n=50&under={root.path}&auth=1"
+            api_url = f"/api/v1/values/?year={YEAR}&page_size=50"
+            api_t, bare_t = alternating(
+                lambda c=client, u=api_url: _get(c, u), lambda c=client, u=bare_url: _get(c, u), repeat=30
+            )
+            report(f"  (context: 50 rows, {who}, API / bare view + token + memberships)", api_t, bare_t)
 
 
 def _aggregates(report, timeit, clients, root: OrgUnit, province: OrgUnit):

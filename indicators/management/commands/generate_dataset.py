@@ -109,7 +109,7 @@ def values_per_year(plan, provinces: int, districts: int, communes: int) -> int:
 
 def shape_for(plan, target: int | None, *, provinces, districts, communes, years: str) -> Shape:
     """The tree for about `target` values: ten years of 34 provinces × 10 districts, communes per district scaled
-    to reach it (≈ 10 M values at ~73 communes a district); below one commune a district, fewer provinces."""
+    to reach it (≈ 10 M values at 69 communes a district); below one commune a district, fewer provinces."""
     try:
         first, last = (int(y) for y in years.split("-"))
     except ValueError:
@@ -134,7 +134,7 @@ class Command(BaseCommand):
     help = (
         "Build a synthetic national tree under --root (default VN) with quarterly values, for make bench. "
         "--values N sizes it: 34 provinces × 10 districts for ten years, the communes per district scaled to reach "
-        "about N values (1 M ≈ 7 communes a district, 10 M ≈ 73; below one commune a district, fewer provinces); "
+        "about N values (1 M ≈ 3 communes a district, 10 M ≈ 69; below one commune a district, fewer provinces); "
         "explicit --provinces/--districts-per-province/--communes-per-district win. Past years approved, the last "
         "year a realistic mix. On PostgreSQL set-based SQL (≈ 10 M values in minutes, bounded memory); it rebuilds "
         "the values table's indexes when adding many rows, so run it on a benchmark database, not a live one."
