@@ -44,7 +44,9 @@ format: install
 	$(BIN)/ruff check --fix .
 
 # Benchmarks run on PostgreSQL when one answers on 127.0.0.1 (the targets are about it), else on SQLite.
-# They use their own database (reform_bench), never the portal's; the first run generates ~1 M values.
+# They use their own database, never the portal's: SCALE=1m (default) reform_bench, SCALE=10m reform_bench_10m;
+# the first run there generates the national data set (~1 M or ~10 M values). BENCH=bench_x runs one.
+SCALE ?= 1m
 # After changing user-visible strings: extract them, translate locale/en/…/django.po, compile.
 messages: install
 	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore='static/vendor/*' \
@@ -53,8 +55,9 @@ messages: install
 	$(BIN)/python api/locale/build.py
 
 bench: install
-	@if [ -z "$$BENCH_DATABASE_URL" ] && command -v psql >/dev/null && psql -h 127.0.0.1 -U postgres -d postgres -qc "select 1" >/dev/null 2>&1; then \
-	  psql -h 127.0.0.1 -U postgres -d postgres -qtc "select 1 from pg_database where datname='reform_bench'" | grep -q 1 \
-	    || psql -h 127.0.0.1 -U postgres -d postgres -qc "create database reform_bench"; \
-	  export BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/reform_bench; \
-	fi; $(BIN)/python bench/run.py $(BENCH)
+	@db=reform_bench; [ "$(SCALE)" = 1m ] || db=reform_bench_$(SCALE); \
+	if [ -z "$$BENCH_DATABASE_URL" ] && command -v psql >/dev/null && psql -h 127.0.0.1 -U postgres -d postgres -qc "select 1" >/dev/null 2>&1; then \
+	  psql -h 127.0.0.1 -U postgres -d postgres -qtc "select 1 from pg_database where datname='$$db'" | grep -q 1 \
+	    || psql -h 127.0.0.1 -U postgres -d postgres -qc "create database $$db"; \
+	  export BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/$$db; \
+	fi; BENCH_SCALE=$(SCALE) $(BIN)/python bench/run.py $(BENCH)

@@ -15,11 +15,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
-def iso_timestamp(value: datetime.datetime | None) -> str | None:
-    """`2026-12-01T14:08:36.026740+07:00`: local time, offset, microseconds (exact for `updated_since`)."""
+def iso_timestamp(value: datetime.datetime | None, tz: datetime.tzinfo | None = None) -> str | None:
+    """`2026-12-01T14:08:36.026740+07:00`: local time, offset, microseconds (exact for `updated_since`).
+
+    `tz`: the portal's zone when the caller looked it up once for many rows.
+    """
     if value is None:
         return None
-    return timezone.localtime(value).isoformat(timespec="microseconds")
+    return value.astimezone(tz or timezone.get_current_timezone()).isoformat(timespec="microseconds")
 
 
 class Timestamp(serializers.DateTimeField):

@@ -6,7 +6,10 @@ may read (organizations.access): a foreign unit looks exactly like an unknown
 one, a 404, as everywhere else in the portal.
 """
 
+import copy
+
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
@@ -82,7 +85,37 @@ class UnitSubtreeMixin(filters.FilterSet):
         return queryset  # read by filter_org_unit
 
 
-class ValueFilter(UnitSubtreeMixin):
+class BuiltOnce(filters.FilterSet):
+    """A filter set whose form class is built once per class, and whose filters' querysets are shared.
+
+    django-filter builds a new form class (a new form field per filter) and deep-copies
+    every filter, catalogue querysets included, on each request: most of the fixed cost
+    of a small page. None of it depends on the request here (the unit filter reads the
+    request through `parent`, which stays per instance), so the form class is kept and
+    the querysets, which are only ever cloned, are not copied.
+    """
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # BaseFilterSet.__init__, with a deepcopy that leaves the querysets alone (no super(): it would copy them).
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound, self.data = data is not None, data or QueryDict()
+        self.queryset, self.request, self.form_prefix = queryset, request, prefix
+        shared = {id(f.queryset): f.queryset for f in self.base_filters.values() if getattr(f, "queryset", None) is not None}
+        self.filters = copy.deepcopy(self.base_filters, shared)  # deepcopy keeps what its memo already holds
+        for f in self.filters.values():
+            f.model, f.parent = queryset.model, self
+
+    def get_form_class(self):
+        cls = type(self)
+        form = cls.__dict__.get("_form_class")
+        if form is None:
+            form = super().get_form_class()
+            cls._form_class = form
+        return form
+
+
+class ValueFilter(BuiltOnce, UnitSubtreeMixin):
     indicator = filters.ModelChoiceFilter(queryset=Indicator.objects.all(), to_field_name="code", help_text="Mã chỉ tiêu.")
     year = YearFilter()
     quarter = filters.TypedChoiceFilter(choices=Quarter.choices, coerce=int)

@@ -45,6 +45,12 @@ class ValueCursorPagination(StrictPageSize, pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 5000
 
+    def _get_position_from_instance(self, instance, ordering):
+        # The values list pages plain tuples, id first (api.selectors.VALUE_COLUMNS): the position is the id.
+        if isinstance(instance, tuple):
+            return str(instance[0])
+        return super()._get_position_from_instance(instance, ordering)
+
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
         next_link = self.get_next_link()

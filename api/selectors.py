@@ -2,19 +2,33 @@
 
 Visibility is decided by `organizations.access` (the same rule as the browser):
 these functions only apply it to other models. Values are returned as plain
-dicts (`.values()`), already joined to the codes an integrator uses, so a page
-of values is one query whatever its size.
+tuples (`.values_list()`), already joined to the codes an integrator uses, so a
+page of values is one query whatever its size, and no model or dict is built
+for a row before the one the API answers with.
 """
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 
 from campaigns.models import Campaign
-from indicators.models import DataValue, Submission, SubmissionStatus
+from indicators.aggregation import LAYER_STATUSES, Layer
+from indicators.models import DataValue, Submission
 from organizations.access import provisional_units_q, visible_units_q
 from organizations.models import OrgUnit
 
-VALUE_FIELDS = ["id", "year", "quarter", "value", "numerator", "denominator", "note", "version", "updated_at"]
-VALUE_CODES = {"org_unit_code": F("org_unit__code"), "indicator_code": F("indicator__code")}
+# A value as the list and the CSV read it: one tuple, id first (the cursor's position), then the codes.
+VALUE_COLUMNS = [
+    "id",
+    "year",
+    "quarter",
+    "value",
+    "numerator",
+    "denominator",
+    "note",
+    "version",
+    "updated_at",
+    "org_unit__code",
+    "indicator__code",
+]
 
 
 def visible_units(user):
@@ -43,22 +57,25 @@ def _scoped(qs, user, relation: str):
 
 
 def values_visible_to(user):
-    """DataValues of units the user may read, as dicts with unit and indicator codes.
+    """DataValues of units the user may read, as tuples of VALUE_COLUMNS (with the unit and indicator codes).
 
     Unapproved values only where the user enters or reviews them: a leader's
-    client reads official values, like the leader's dashboard.
+    client reads official values, like the leader's dashboard. The rule is
+    decided once per request from the user's memberships; the EXISTS on the
+    quarter's submission is added only where it can exclude a row (a reviewer or
+    clerk reads every value they see, and their page query stays a plain index walk).
     """
     qs = _scoped(DataValue.objects.all(), user, "org_unit")
-    drafts_q = provisional_units_q(user)
-    if drafts_q:  # not everything: approved values elsewhere, any value where the user works on them
+    visible_q, drafts_q = visible_units_q(user), provisional_units_q(user)
+    if visible_q and drafts_q != visible_q:  # some units (led, not reviewed) show their approved values only
         approved = Submission.objects.filter(
             org_unit_id=OuterRef("org_unit_id"),
             year=OuterRef("year"),
             quarter=OuterRef("quarter"),
-            status=SubmissionStatus.APPROVED,
+            status__in=LAYER_STATUSES[Layer.OFFICIAL],
         )
         qs = qs.filter(_through(drafts_q, "org_unit") | Q(Exists(approved)))
-    return qs.values(*VALUE_FIELDS, **VALUE_CODES)
+    return qs.values_list(*VALUE_COLUMNS)
 
 
 def submissions_visible_to(user):

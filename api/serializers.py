@@ -1,7 +1,7 @@
 """Shapes of what the API reads and writes.
 
 Reads of the big table (values) bypass serializers at run time (see
-`views.value_row`): the serializers here still describe those rows in the
+`views.value_rows`): the serializers here still describe those rows in the
 OpenAPI schema. Writes are validated by `indicators.services`, never here.
 """
 

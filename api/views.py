@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -37,7 +38,6 @@ from api.serializers import (
 )
 from indicators import workflow
 from indicators.aggregation import Layer, figures_document, report_document
-from indicators.formatting import plain
 from indicators.models import Channel, Indicator
 from indicators.periods import YEAR_MAX, YEAR_MIN
 from indicators.services import VALUE_COLUMNS, ValueRow, values_save, values_validate
@@ -91,21 +91,34 @@ class CampaignViewSet(StrictInputMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.campaigns_visible_to(self.request.user)
 
 
-def value_row(r: dict) -> dict:
-    """A `.values()` row as the API shows it (see ValueSerializer)."""
-    return {
-        "id": r["id"],
-        "org_unit": r["org_unit_code"],
-        "indicator": r["indicator_code"],
-        "year": r["year"],
-        "quarter": r["quarter"],
-        "value": plain(r["value"]),
-        "numerator": r["numerator"],
-        "denominator": r["denominator"],
-        "note": r["note"],
-        "version": r["version"],
-        "updated_at": iso_timestamp(r["updated_at"]),
-    }
+def stored_decimal_text(d) -> str | None:
+    """`formatting.plain` for a stored value (at most two decimals, as the column holds them): '2213', '85.9'.
+
+    The same text without the Decimal arithmetic: trailing zeros of the fraction dropped.
+    """
+    if d is None:
+        return None
+    text = format(d, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def value_rows(rows):
+    """Rows of `selectors.VALUE_COLUMNS` as the API shows them (see ValueSerializer), the time zone looked up once."""
+    tz = timezone.get_current_timezone()
+    for pk, year, quarter, value, numerator, denominator, note, version, updated_at, unit, indicator in rows:
+        yield {
+            "id": pk,
+            "org_unit": unit,
+            "indicator": indicator,
+            "year": year,
+            "quarter": quarter,
+            "value": stored_decimal_text(value),
+            "numerator": numerator,
+            "denominator": denominator,
+            "note": note,
+            "version": version,
+            "updated_at": iso_timestamp(updated_at, tz),
+        }
 
 
 def _value_row_in(d: dict, index: int) -> ValueRow:
@@ -206,7 +219,7 @@ class ValueViewSet(StrictInputMixin, mixins.ListModelMixin, viewsets.GenericView
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([value_row(r) for r in page])
+        return self.get_paginated_response(list(value_rows(page)))
 
     @extend_schema(
         summary="Số liệu theo quý, dạng tệp CSV",
@@ -235,12 +248,12 @@ class ValueViewSet(StrictInputMixin, mixins.ListModelMixin, viewsets.GenericView
         self.csv_bom = wants_bom(request, bom)
         rows = self.filter_queryset(self.get_queryset())
         if everything:
-            lines = csv_lines((value_row(r) for r in rows.order_by("id").iterator(chunk_size=2000)), bom=self.csv_bom)
+            lines = csv_lines(value_rows(rows.order_by("id").iterator(chunk_size=2000)), bom=self.csv_bom)
             response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="values.csv"'
             return response
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response([value_row(r) for r in page])
+        return self.get_paginated_response(list(value_rows(page)))
 
     def create(self, request, *args, **kwargs):
         if not may_write_values(request.user):

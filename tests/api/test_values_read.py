@@ -253,3 +253,75 @@ def test_bad_csv_parameters_are_json_errors(as_user, clerk_can_loc, query):
     r = as_user(clerk_can_loc).get(f"/api/v1/values/csv/?{query}")
     assert r.status_code in (400, 404) and r["Content-Type"] == "application/json"
     assert r.json()["errors"][0]["field"] == query.split("=")[0]
+
+
+def _unapprove(code: str, year: int = 2018, quarter: int = 4) -> set[int]:
+    """Send a unit's quarter back to draft; the ids of its values (which are now provisional)."""
+    from indicators.models import Submission, SubmissionStatus
+
+    assert Submission.objects.filter(org_unit__code=code, year=year, quarter=quarter).update(status=SubmissionStatus.DRAFT)
+    ids = set(DataValue.objects.filter(org_unit__code=code, year=year, quarter=quarter).values_list("id", flat=True))
+    assert ids
+    return ids
+
+
+def test_a_leader_reads_only_approved_values_a_reviewer_reads_drafts_too(as_user, leader, reviewer):
+    drafts = _unapprove("HT-443")
+    url = "/api/v1/values/?year=2018&quarter=4&page_size=5000"
+    led = {r["id"] for r in all_pages(as_user(leader), url)}
+    reviewed = {r["id"] for r in all_pages(as_user(reviewer), url)}
+    assert led and not led & drafts
+    assert drafts <= reviewed and reviewed - led == drafts
+
+
+def test_a_leader_who_is_also_a_clerk_reads_the_drafts_of_their_own_unit_only(as_user, leader):
+    from organizations.models import Membership, Role
+
+    Membership.objects.create(user=leader, org_unit=OrgUnit.objects.get(code="HT-443"), role=Role.CLERK)
+    own, other = _unapprove("HT-443"), _unapprove("HT-444")
+    seen = {r["id"] for r in all_pages(as_user(leader), "/api/v1/values/?year=2018&quarter=4&page_size=5000")}
+    assert own <= seen and not seen & other
+
+
+def test_a_reviewer_who_also_leads_reads_the_drafts_of_the_subtree_they_review(as_user, district_reviewer):
+    from organizations.models import Membership, Role
+
+    Membership.objects.create(user=district_reviewer, org_unit=OrgUnit.objects.get(code="HT"), role=Role.LEADER)
+    reviewed, led_only = _unapprove("HT-444"), _unapprove("HT-443")
+    seen = {r["id"] for r in all_pages(as_user(district_reviewer), "/api/v1/values/?year=2018&quarter=4&page_size=5000")}
+    assert reviewed <= seen and not seen & led_only
+    others = DataValue.objects.filter(year=2018, quarter=4).exclude(org_unit__code__in=["HT-443", "HT-444"])
+    assert set(others.values_list("id", flat=True)) <= seen  # approved values of the rest of the province
+
+
+def test_a_page_costs_the_same_queries_for_a_district_and_the_whole_province(
+    as_user, district_reviewer, reviewer, leader, clerk_can_loc
+):
+    """Visibility is decided once per request from the memberships, whatever the number of units they reach."""
+    counts = {}
+    for user in (district_reviewer, reviewer, leader, clerk_can_loc):
+        client = as_user(user)
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get("/api/v1/values/?year=2018&page_size=50")
+        assert r.status_code == 200 and r.json()["results"]
+        counts[user.username] = len(ctx.captured_queries)
+    assert len(set(counts.values())) == 1, counts
+    assert max(counts.values()) <= 3, counts  # the token with its user, the memberships, the page
+
+
+def test_values_are_written_as_the_figures_formatter_writes_them():
+    from decimal import Decimal
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from api.views import stored_decimal_text
+    from indicators.formatting import plain
+
+    @given(st.decimals(min_value=0, max_value=Decimal("99999999999999.99"), places=2))
+    def same(d):
+        assert stored_decimal_text(d) == plain(d)
+
+    same()
+    assert stored_decimal_text(Decimal("2213.00")) == "2213" and stored_decimal_text(Decimal("85.90")) == "85.9"
+    assert stored_decimal_text(None) is None

@@ -1,0 +1,70 @@
+"""The national data set the benchmarks read, at the size `make bench SCALE=…` asks for.
+
+SCALE=1m (the default) is the issue's national set (~1.04 M values: 34 provinces ×
+10 districts × 3 communes, ten years), in the database reform_bench; SCALE=10m is
+~10 M values (69 communes a district) in reform_bench_10m. The Makefile picks the
+database; this module builds the tree there on first use (generate_dataset
+--values) and rebuilds it when the table holds a different size.
+"""
+
+import io
+import os
+import time
+
+from django.core.management import call_command
+from django.db import connection
+
+from indicators.models import DataValue, Indicator, Submission, SubmissionStatus
+from organizations.models import OrgUnit
+
+ROOT, PROVINCE = "VN", "VN-P01"
+SCALES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+
+
+def scale() -> str:
+    name = os.environ.get("BENCH_SCALE") or ("1m" if connection.vendor == "postgresql" else "100k")
+    if name not in SCALES:
+        raise SystemExit(f"SCALE must be one of {', '.join(SCALES)}, not {name!r}")
+    return name
+
+
+def _has(target: int) -> bool:
+    root = OrgUnit.objects.filter(code=ROOT).first()
+    if root is None:
+        return False
+    n = DataValue.objects.filter(org_unit__path__startswith=root.path).count()
+    first = DataValue.objects.filter(org_unit__path__startswith=root.path).order_by("year").values_list("year", flat=True)[:1]
+    approved = Submission.objects.filter(org_unit__path__startswith=root.path, year__in=first, status=SubmissionStatus.APPROVED)
+    return abs(n - target) <= target * 0.25 and approved.exists()
+
+
+def ensure() -> OrgUnit:
+    """The root of the national tree, built (or rebuilt to the asked size) if needed."""
+    target = SCALES[scale()]
+    if not Indicator.objects.exists():  # generate_dataset needs the catalogue
+        call_command("seed_demo", password=os.urandom(12).hex(), stdout=io.StringIO())
+    if not _has(target):
+        print(f"   building the national data set: generate_dataset --values {target:,} (once)…", flush=True)
+        t = time.perf_counter()
+        out = io.StringIO()
+        call_command("generate_dataset", root=ROOT, values=target, reset=OrgUnit.objects.filter(code=ROOT).exists(), stdout=out)
+        print(f"   built in {time.perf_counter() - t:.0f} s: {out.getvalue().splitlines()[0]}", flush=True)
+    return OrgUnit.objects.get(code=ROOT)
+
+
+def query_count(fn) -> int:
+    """How many SQL statements one call of `fn` sends."""
+    seen = []
+
+    def counted(execute, sql, *args):
+        seen.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(counted):
+        fn()
+    return len(seen)
+
+
+def percentile(samples: list[float], p: float) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, round((len(s) - 1) * p))]
