@@ -23,7 +23,7 @@ from knox.models import AuthToken
 from rest_framework.request import Request
 
 from api.auth import TokenAuthentication
-from bench.dataset import PROVINCE, ensure, query_count, scale
+from bench.dataset import PROVINCE, ensure, one_write, query_count, scale
 from indicators.models import DataValue, Indicator, Submission, TimeAggregation, UnitAggregation
 from organizations.access import visible_units_q
 from organizations.data_version import data_changed
@@ -220,6 +220,15 @@ def _aggregates(report, timeit, clients, root: OrgUnit, province: OrgUnit):
         u = url(root, ids)
         cold_t, sql_t = alternating(lambda u=u: cold(u), lambda s=subset: hand_sql(root, s), repeat=repeat)
         report(f"aggregates {root.code} {AGG_YEAR}, {label}, cold (API / hand SQL)", cold_t, sql_t, 1.0)
+        write = one_write(root, AGG_YEAR)
+
+        def after_write(u=u, write=write):
+            write()
+            return _get(client, u)
+
+        _get(client, u)
+        written_t, sql_t2 = alternating(after_write, lambda s=subset: hand_sql(root, s), repeat=repeat)
+        report(f"aggregates {root.code} {AGG_YEAR}, {label}, after one value written (API / hand SQL)", written_t, sql_t2, 1.0)
         warm_t = timeit(lambda u=u: _get(client, u), repeat=repeat)
         report(f"aggregates {root.code} {AGG_YEAR}, {label}, warm (API / hand SQL)", warm_t, sql_t, 1.0)
         etag = _get(client, u).headers.get("ETag")

@@ -68,3 +68,23 @@ def query_count(fn) -> int:
 def percentile(samples: list[float], p: float) -> float:
     s = sorted(samples)
     return s[min(len(s) - 1, round((len(s) - 1) * p))]
+
+
+def one_write(root, year: int):
+    """A function that writes one value of a commune under `root` in `year` and commits, as a clerk's save does.
+
+    The data version moves and the change log names that one (unit, year): what the next reader pays
+    is the kept roll-ups' refresh, not a fold from the values.
+    """
+    from indicators.models import DataValue
+
+    value = (
+        DataValue.objects.filter(org_unit__path__startswith=root.path, org_unit__kind="commune", year=year).order_by("id").first()
+    )
+    counter = iter(range(1_000_000))
+
+    def write():
+        value.note = f"bench {next(counter)}"
+        value.save(update_fields=["note", "updated_at"])  # outside a transaction: committed at once
+
+    return write

@@ -8,6 +8,7 @@ submission is submitted or approved; on time when that happened by the due date
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils import timezone
 
@@ -37,6 +38,8 @@ class UnitStatus:
 
 @dataclass
 class Completeness:
+    """Who was expected to report and who has; kept per data version, so the lists are worked out once."""
+
     period: Period
     units: list[UnitStatus] = field(default_factory=list)
 
@@ -44,21 +47,21 @@ class Completeness:
     def expected(self) -> int:
         return len(self.units)
 
-    @property
+    @cached_property
     def reported(self) -> list[UnitStatus]:
         return [u for u in self.units if u.has_reported]
 
-    @property
+    @cached_property
     def on_time(self) -> list[UnitStatus]:
         due = self.period.due_date
         return [u for u in self.reported if u.first_submitted_at and timezone.localdate(u.first_submitted_at) <= due]
 
-    @property
+    @cached_property
     def late(self) -> list[UnitStatus]:
         on_time = {id(u) for u in self.on_time}
         return [u for u in self.reported if id(u) not in on_time]
 
-    @property
+    @cached_property
     def missing(self) -> list[UnitStatus]:
         return [u for u in self.units if not u.has_reported]
 

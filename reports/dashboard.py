@@ -13,6 +13,7 @@ trend's quarters (two more), the children's names, the targets and completeness
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Max, Min
 from django.utils.translation import gettext as _
@@ -269,7 +270,7 @@ class Dashboard:
 
     children: list[OrgUnit] = field(default_factory=list)
 
-    @property
+    @cached_property
     def missing_by_group(self) -> list[tuple[str, list]]:
         """(label, statuses) of the units that have not reported, departments, press and localities apart."""
         out = []
