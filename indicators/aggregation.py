@@ -782,11 +782,9 @@ class Rollup:
         """The units counted as reported in a figure's coverage (to compare like with like)."""
         ind = self._indicator(indicator)
         kinds, is_stock = frozenset(ind.reported_by_kinds), ind.time_aggregation == TimeAggregation.LAST
-        return frozenset(
-            u
-            for u in self._tree.subtree(unit_id or self.root.pk)
-            if self._expects(u, kinds, is_stock) and self._has_reported(u, is_stock)
-        )
+        _opened, reported = self._open_and_reported(is_stock)  # the units reported are among those expected
+        kind_of = self._tree.kind_of
+        return frozenset(u for u in self._tree.subtree(unit_id or self.root.pk) if u in reported and kind_of[u] in kinds)
 
     def _indicator(self, indicator) -> Indicator:
         if isinstance(indicator, Indicator):
