@@ -98,7 +98,7 @@ class ReadYourWritesMiddleware:
                     response = self.get_response(request)
         finally:
             db_router.close_scope(token)
-        if response.streaming and scope.used_replica():
+        if response.streaming and scope.eligible and not scope.wrote:
             response.streaming_content = _stream_in_scope(scope, response.streaming_content)
         if scope.wrote and not connections[PRIMARY].in_atomic_block:
             # Committed (an open transaction here is a test's, whose writes no replica will see before it ends).

@@ -5,6 +5,8 @@ figure written after the pause is on the primary only, so a page that still show
 was served by the replica, and one that shows the new figure by the primary.
 """
 
+import csv
+import io
 import re
 import time
 from contextlib import contextmanager
@@ -129,6 +131,13 @@ def api_figure(client) -> str:
     return r.json()["figures"]["website_articles"]["value"]
 
 
+def quarters_in_csv(client) -> set[str]:
+    r = client.get("/api/v1/values/csv/?org_unit=HT-443&year=2019&all=true")
+    assert r.status_code == 200 and r.streaming
+    rows = list(csv.DictReader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
+    return {row["quarter"] for row in rows if row["indicator"] == "website_articles"}
+
+
 def approve_q2(clerk, reviewer_client, value=5):
     """The clerk pushes Q2 by API token and submits it; the reviewer approves it in their browser session."""
     row = {"org_unit": "HT-443", "indicator": "website_articles", "year": 2019, "quarter": 2, "value": value}
@@ -162,6 +171,8 @@ def test_dashboard_and_api_read_the_replica_and_the_writer_sees_their_own_write(
         # ... while the reviewer, who approved, reads the primary: 3 + 5 at once (signed cookie of the session).
         assert COOKIE in reviewer.cookies
         assert shown(reviewer) == "8" and api_figure(reviewer) == "8"
+        # A streamed CSV is read after the view returned, from the same database as the rest of the request.
+        assert quarters_in_csv(leader) == {"1"} and quarters_in_csv(reviewer) == {"1", "2"}
         # The clerk's token keeps no cookie: the pin is cached under the user (their own values, at once).
         r = clerk.get("/api/v1/values/?org_unit=HT-443&year=2019&quarter=2")
         assert [row["value"] for row in r.json()["results"]] == ["5"]
