@@ -90,10 +90,10 @@ def primary_position() -> Pin:
         return Pin(None)
 
 
-def mark_down() -> None:
+def mark_down(reason: str) -> None:
     global _down_until
     if time.monotonic() >= _down_until:
-        log.warning("replica: unreachable or failing; reading the primary for %s s", RETRY_SECONDS, exc_info=True)
+        log.warning("replica: %s; reading the primary for %s s", reason, RETRY_SECONDS)
     _down_until = time.monotonic() + RETRY_SECONDS
     with contextlib.suppress(Exception):  # a broken connection may fail to close too
         connections[REPLICA].close()
@@ -115,8 +115,8 @@ def replica_fits(pin: Pin | None) -> bool:
         with connections[REPLICA].cursor() as cursor:
             cursor.execute(_PROBE)
             standby, replayed, lag, receiving = cursor.fetchone()
-    except Exception:
-        mark_down()
+    except Exception as exc:
+        mark_down(f"unreachable ({exc!r})")
         return False
     if standby and (not receiving or lag > settings.REPLICA_MAX_LAG):
         return False
@@ -155,10 +155,6 @@ def open_scope(scope: ReadScope):
 
 def close_scope(token) -> None:
     _scope.reset(token)
-
-
-def current_scope() -> ReadScope | None:
-    return _scope.get()
 
 
 class ReplicaRouter:

@@ -93,7 +93,7 @@ class ReadYourWritesMiddleware:
                     and not scope.wrote
                     and connections[REPLICA].errors_occurred
                 ):
-                    db_router.mark_down()
+                    db_router.mark_down("a query failed during a request")
                     scope.forced_primary = True
                     response = self.get_response(request)
         finally:

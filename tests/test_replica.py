@@ -181,6 +181,20 @@ def test_dashboard_and_api_read_the_replica_and_the_writer_sees_their_own_write(
     assert api_figure(leader) == "8"
 
 
+def test_logins_sessions_and_new_tokens_act_at_once_whatever_the_replica_has(world):
+    leader = world["leader"]
+    leader.set_password("mật-khẩu-thử")
+    leader.save()
+    with replay_paused():
+        browser_ = APIClient()
+        r = browser_.post("/accounts/login/", {"username": "leader", "password": "mật-khẩu-thử"})
+        assert r.status_code == 302  # the password, the lockout counter and the session: all on the primary
+        assert shown(browser_) == "3"
+        assert api_figure(token(leader)) == "3"  # a token the replica has not received yet
+        assert not AuthToken.objects.using("replica").filter(user=leader).exists()
+        assert not get_user_model().objects.using("replica").get(username="leader").last_login
+
+
 def test_a_pin_ends_once_the_replica_has_replayed_the_write(world):
     reviewer = browser(world["reviewer"])
     approve_q2(token(world["canloc"]), reviewer)
