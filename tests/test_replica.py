@@ -63,6 +63,9 @@ def wait_for_replica(timeout: float = 10) -> None:
 @contextmanager
 def replay_paused():
     wait_for_replica()
+    # CI's primary waits for the replica to apply each commit (.ci/pg-replica): not while replay is paused.
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SET synchronous_commit = local")
     one("replica", "SELECT pg_wal_replay_pause()::text")
     deadline = time.monotonic() + 10
     while one("replica", "SELECT pg_get_wal_replay_pause_state()") != "paused":
@@ -72,6 +75,8 @@ def replay_paused():
         yield
     finally:
         one("replica", "SELECT pg_wal_replay_resume()::text")
+        with connections["default"].cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def eventually(read, expected, timeout: float = 10):
