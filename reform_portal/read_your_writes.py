@@ -26,7 +26,7 @@ from reform_portal.db_router import PRIMARY, REPLICA, Pin
 # Dashboard (reports:home), figure pages, annual reports and their downloads; the whole read API.
 READ_NAMESPACES = frozenset({"reports", "api"})
 COOKIE = "replica_pin"
-_SALT = "reform_portal.read_your_writes"
+COOKIE_SALT = "reform_portal.read_your_writes"
 # Statements that write nothing (a SELECT … FOR UPDATE runs in a transaction, which reads the primary anyway).
 _READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW")
 
@@ -42,7 +42,7 @@ def _cache_key(user_key) -> str:
 
 def pin_of(request) -> Pin | None:
     """The later of the request's cookie pin and its user's cached pin."""
-    cookie = request.get_signed_cookie(COOKIE, default=None, salt=_SALT, max_age=settings.REPLICA_MAX_LAG)
+    cookie = request.get_signed_cookie(COOKIE, default=None, salt=COOKIE_SALT, max_age=settings.REPLICA_MAX_LAG)
     pins = [Pin.parse(cookie) if cookie is not None else None]
     key = _user_key(request)
     if key is not None:
@@ -114,7 +114,7 @@ class ReadYourWritesMiddleware:
         response.set_signed_cookie(
             COOKIE,
             str(pin),
-            salt=_SALT,
+            salt=COOKIE_SALT,
             max_age=math.ceil(seconds),
             httponly=True,
             secure=settings.SESSION_COOKIE_SECURE,
