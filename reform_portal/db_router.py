@@ -105,6 +105,23 @@ def reset() -> None:
     _down_until = 0.0
 
 
+def _probe() -> tuple:
+    conn = connections[REPLICA]
+    reused = conn.connection is not None
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(_PROBE)
+            return cursor.fetchone()
+    except Exception:
+        if not reused:
+            raise
+    # A kept connection (CONN_MAX_AGE) that the replica dropped, e.g. on a restart: once more, on a new one.
+    conn.close()
+    with conn.cursor() as cursor:
+        cursor.execute(_PROBE)
+        return cursor.fetchone()
+
+
 def replica_fits(pin: Pin | None) -> bool:
     """May a reader whose last write is at `pin` read the replica now? Never raises: a failure means no."""
     if time.monotonic() < _down_until:
@@ -112,9 +129,7 @@ def replica_fits(pin: Pin | None) -> bool:
     if pin is not None and pin.lsn is None:
         return False
     try:
-        with connections[REPLICA].cursor() as cursor:
-            cursor.execute(_PROBE)
-            standby, replayed, lag, receiving = cursor.fetchone()
+        standby, replayed, lag, receiving = _probe()
     except Exception as exc:
         mark_down(f"unreachable ({exc!r})")
         return False

@@ -11,6 +11,7 @@ import re
 import time
 from contextlib import contextmanager
 
+import psycopg2
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -62,21 +63,34 @@ def wait_for_replica(timeout: float = 10) -> None:
         time.sleep(0.02)
 
 
+def on_replica_aside(sql: str, params=()):
+    """On a connection of its own, which nothing a test does to the portal's connections can break."""
+    d = connections["replica"].settings_dict
+    conn = psycopg2.connect(host=d["HOST"], port=d["PORT"], user=d["USER"], password=d["PASSWORD"], dbname=d["NAME"])
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+    finally:
+        conn.close()
+
+
 @contextmanager
 def replay_paused():
     wait_for_replica()
     # CI's primary waits for the replica to apply each commit (.ci/pg-replica): not while replay is paused.
     with connections["default"].cursor() as cursor:
         cursor.execute("SET synchronous_commit = local")
-    one("replica", "SELECT pg_wal_replay_pause()::text")
+    on_replica_aside("SELECT pg_wal_replay_pause()::text")
     deadline = time.monotonic() + 10
-    while one("replica", "SELECT pg_get_wal_replay_pause_state()") != "paused":
+    while on_replica_aside("SELECT pg_get_wal_replay_pause_state()") != "paused":
         assert time.monotonic() < deadline
         time.sleep(0.02)
     try:
         yield
     finally:
-        one("replica", "SELECT pg_wal_replay_resume()::text")
+        on_replica_aside("SELECT pg_wal_replay_resume()::text")
         with connections["default"].cursor() as cursor:
             cursor.execute("RESET synchronous_commit")
 
@@ -278,6 +292,16 @@ def test_a_replica_that_is_down_is_not_a_500(world):
         replica.close()
         replica.settings_dict["PORT"] = port
         db_router.reset()
+
+
+def test_a_replica_that_dropped_the_kept_connection_is_reconnected(world):
+    leader = browser(world["leader"])
+    assert shown(leader) == "3"
+    with replay_paused():
+        put(("HT-443", "website_articles", 2019, 2, 1))
+        pid = one("replica", "SELECT pg_backend_pid()")  # the portal's kept connection (this thread's)
+        assert on_replica_aside("SELECT pg_terminate_backend(%s)", [pid])  # as a replica restart would do
+        assert shown(leader) == "3"  # still the replica (the primary has 3 + 1), on a new connection
 
 
 def test_a_replica_failing_mid_request_is_answered_from_the_primary(world):
