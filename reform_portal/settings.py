@@ -92,6 +92,20 @@ WSGI_APPLICATION = "reform_portal.wsgi.application"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A streaming replica of it (PostgreSQL): dashboards, reports and API reads go there, the rest stays on the
+# primary (reform_portal/db_router.py, reform_portal/read_your_writes.py). Unset: one database, as before.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    # A replica that does not answer costs a request two seconds once, then is skipped for a few seconds.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Tests: the test database is created on the primary and reaches the replica by streaming; the alias
+    # only connects to it, under the same name, on the replica's host and port.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["reform_portal.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware"), "reform_portal.read_your_writes.ReadYourWritesMiddleware")
+# A replica further behind than this is not read (the primary answers); also how long a writer's pin lasts.
+REPLICA_MAX_LAG = env.float("REPLICA_MAX_LAG_SECONDS", default=30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
