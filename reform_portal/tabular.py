@@ -4,6 +4,7 @@ Shared by every all-or-nothing import: the services collect a RowError per
 problem and raise RowsInvalid once, so the caller can list every bad row.
 """
 
+import contextlib
 import csv
 import io
 import zipfile
@@ -108,7 +109,9 @@ def _csv_table(fileobj, limits: Limits):
         # e.g. a field longer than the csv module's limit, or a quote never closed
         raise UnreadableFile(_("Tệp CSV bị hỏng ở dòng %(n)s.") % {"n": reader.line_num}) from None
     finally:
-        text.detach()  # the caller owns the file
+        # The caller owns the file (it may be closed already when an abandoned reading is collected).
+        with contextlib.suppress(ValueError):
+            text.detach()
 
 
 def _xlsx_table(fileobj, limits: Limits):
