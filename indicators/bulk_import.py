@@ -29,7 +29,9 @@ The SaveResult has the counts but no `values` list: a million DataValue objects 
 path exists to avoid.
 """
 
+import csv
 import io
+import re
 from decimal import ROUND_DOWN, Context, Decimal
 
 from django.contrib.auth import get_user_model
@@ -40,6 +42,7 @@ from indicators import log_hints, value_messages
 from indicators.cells import WHOLE_MAX, cell_messages, to_decimal, to_whole
 from indicators.models import Channel, DataValue, SubmissionStatus
 from indicators.periods import YEAR_MAX, YEAR_MIN, Period
+from indicators.services import FORBIDDEN_CHARS, ValueRow, _to_date
 from organizations.models import OrgUnit, UnitKind
 from reform_portal.tabular import LINE, RowError, RowsInvalid
 
@@ -67,7 +70,6 @@ STAGE_COLUMNS = (
     "bad_text",
 )
 
-_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _WIDE = Context(prec=200)
 # Stand-ins for numbers beyond numeric's reach: |x| ≥ 1e25 is over every bound a rule uses
 # (100, 1e14, 2^63), and digits after the 20th decimal only matter as "not whole, not 2 places".
@@ -91,45 +93,61 @@ def _for_sql(d: Decimal) -> str:
 
 
 def _number(text: str) -> str | None:
-    if text == "":
-        return None
     d = to_decimal(text)
     return None if d is None else _for_sql(d)
 
 
-def _text(v) -> str:
-    return "\\N" if v is None else str(v).translate(_ESCAPE)
+# Text that PostgreSQL reads as the same number Decimal does: no need to build one.
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,20})?")
+_PLAIN_WHOLE = re.compile(r"[0-9]{1,9}")
+_plain_number = _PLAIN_NUMBER.fullmatch
+_plain_whole = _PLAIN_WHOLE.fullmatch
+_forbidden = FORBIDDEN_CHARS.search
 
 
-def _stage_line(d: dict) -> str:
-    """One row of the file as a line of COPY text, read as the row path reads it."""
-    from indicators.services import ValueRow, _blank, _to_date
+def _stage_fields(d: dict) -> tuple:
+    """One row of tabular.iter_rows (text, trimmed) as the staging table's columns, read as ValueRow and the cell rules read it.
 
-    r = ValueRow.from_mapping(d, row=d[LINE])
-    raw = {k: ("" if _blank(getattr(r, k)) else str(getattr(r, k))) for k in ("value", "numerator", "denominator", "as_of")}
-    as_of = _to_date(raw["as_of"]) if raw["as_of"] else None
-    version = None if r.version is None else min(r.version, WHOLE_MAX)
-    fields = (
-        r.row,
-        r.org_unit,
-        r.indicator,
-        str(r.year if r.year is not None else "").strip(),  # as typed, for the form's own-quarter check
-        str(r.quarter if r.quarter is not None else "").strip(),
-        to_whole(r.year),
-        to_whole(r.quarter),
-        raw["value"],
-        _number(raw["value"]),
-        raw["numerator"],
-        _number(raw["numerator"]),
-        raw["denominator"],
-        _number(raw["denominator"]),
-        str(r.note or "").strip(),
-        raw["as_of"],
+    The hot loop of an import: a few microseconds a row, so the common row takes no Decimal, no
+    ValueRow and no regex beyond two; anything unusual goes the row path's own way.
+    """
+    get = d.get
+    org_unit, indicator, year, quarter = get("org_unit", ""), get("indicator", ""), get("year", ""), get("quarter", "")
+    value, numerator, denominator, note = get("value", ""), get("numerator", ""), get("denominator", ""), get("note", "")
+    bad = ""
+    if _forbidden(org_unit + indicator + year + quarter + value + numerator + denominator + note):
+        # Rare: let ValueRow replace the characters and name the fields, exactly as the row path does.
+        r = ValueRow.from_mapping(d, row=d[LINE])
+        org_unit, indicator = r.org_unit, r.indicator
+        year, quarter, value, numerator, denominator, note = (
+            str(v or "").strip() for v in (r.year, r.quarter, r.value, r.numerator, r.denominator, r.note)
+        )
+        bad = ",".join(r.bad_text)
+    as_of_raw = get("as_of", "").replace("\x00", "\ufffd")  # not a ValueRow text field, but PostgreSQL takes no NUL
+    as_of = _to_date(as_of_raw) if as_of_raw else None
+    version = get("version")
+    # ValueRow.from_mapping's reading: 0 is a real version, anything not digits is none.
+    version = int(version) if version and version.isdigit() else None
+    return (
+        d[LINE],
+        org_unit,
+        indicator,
+        year,
+        quarter,
+        year if _plain_whole(year) else to_whole(year),
+        quarter if _plain_whole(quarter) else to_whole(quarter),
+        value,
+        (value if _plain_number(value) else _number(value)) if value else None,
+        numerator,
+        (numerator if _plain_number(numerator) else _number(numerator)) if numerator else None,
+        denominator,
+        (denominator if _plain_number(denominator) else _number(denominator)) if denominator else None,
+        note,
+        as_of_raw,
         as_of.isoformat() if as_of else None,
-        version,
-        ",".join(r.bad_text),
+        None if version is None else min(version, WHOLE_MAX),
+        bad,
     )
-    return "\t".join(_text(f) for f in fields) + "\n"
 
 
 def _stage(cursor, table) -> int:
@@ -143,21 +161,24 @@ def _stage(cursor, table) -> int:
         ) ON COMMIT DROP
         """
     )
-    copy = f"COPY import_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN"
+    # CSV: the csv module quotes what needs it; an unquoted empty field is NULL except in the text columns.
+    texts = ", ".join(c for c in STAGE_COLUMNS if c.endswith("_raw") or c in ("org_unit", "indicator", "note", "bad_text"))
+    copy = f"COPY import_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({texts}))"
     buf, n, total = io.StringIO(), 0, 0
+    writer = csv.writer(buf, lineterminator="\n")
     for d in table:
-        buf.write(_stage_line(d))
+        writer.writerow(_stage_fields(d))
         n += 1
         if n == BATCH_ROWS:
             buf.seek(0)
             cursor.copy_expert(copy, buf)
             total += n
             buf, n = io.StringIO(), 0
+            writer = csv.writer(buf, lineterminator="\n")
     if n:
         buf.seek(0)
         cursor.copy_expert(copy, buf)
         total += n
-    cursor.execute("ANALYZE import_stage")
     return total
 
 
@@ -190,19 +211,26 @@ WITH j AS (
                 WHEN NOT ((valid_from IS NULL OR valid_from <= q_end) AND (valid_to IS NULL OR valid_to >= q_start))
                     THEN 'org_unit/closed' END AS refused
     FROM p
+), a AS (
+    SELECT q.*, (known AND refused IS NULL) AS admitted FROM q
+), repeated AS (
+    -- Cells given more than once (a hash aggregate, not a sort of every row): their first line.
+    SELECT unit_id, indicator_id, year, quarter, min(line) AS first_line
+    FROM a WHERE admitted GROUP BY unit_id, indicator_id, year, quarter HAVING count(*) > 1
 ), w AS (
-    SELECT q.*, (known AND refused IS NULL) AS admitted,
-           min(line) OVER (PARTITION BY known AND refused IS NULL, unit_id, indicator_id, year, quarter) AS first_line,
+    SELECT a.*, coalesce(repeated.first_line, a.line) AS first_line,
            value_type = 'ratio' AS ratio,
            (numerator IS NOT NULL AND numerator = trunc(numerator) AND abs(numerator) <= %(whole_max)s) AS num_whole,
            (denominator IS NOT NULL AND denominator = trunc(denominator) AND abs(denominator) <= %(whole_max)s) AS den_whole
-    FROM q
+    FROM a LEFT JOIN repeated USING (unit_id, indicator_id, year, quarter)
 ), c AS (
     SELECT w.*, (admitted AND line = first_line) AS checked,
            (numerator_raw = '' AND denominator_raw = '') AS pair_blank
     FROM w
 )
 SELECT c.*,
+       coalesce(checked AND bad_text = '' AND cardinality(cell_errors) = 0, false) AS clean
+FROM (SELECT c.*,
        CASE WHEN checked AND bad_text = '' THEN array_remove(ARRAY[
            CASE WHEN char_length(note) > %(note_max)s THEN 'note/note_long' END,
            CASE WHEN ratio AND value_raw <> '' THEN 'value/ratio_value' END,
@@ -222,11 +250,11 @@ SELECT c.*,
            CASE WHEN as_of_raw <> '' AND as_of IS NULL THEN 'as_of/unreadable'
                 WHEN as_of NOT BETWEEN window_start AND q_end THEN 'as_of/outside' END
        ], NULL) END AS cell_errors
-FROM c
+FROM c) AS c
 """
 
 # The cells a valid row writes: a plain value (count, percent) or a numerator and denominator.
-VALID = "checked AND bad_text = '' AND cardinality(cell_errors) = 0"
+VALID = "clean"
 HAS_VALUE = "(CASE WHEN ratio THEN NOT pair_blank ELSE value_raw <> '' END)"
 
 # Every row's errors in values_validate's order: what is unknown, what refused it, a repeated cell,
@@ -235,12 +263,17 @@ ERRORS = """
 WITH e AS (
     SELECT r.line, x.ord, x.code, split_part(x.code, '/', 1) AS field,
            r.org_unit, r.indicator, r.year, r.quarter, r.kind, r.valid_from, r.valid_to, r.first_line,
-           r.value_raw, r.numerator, r.denominator, r.as_of_raw, r.as_of, l.value AS log_value
-    FROM import_rows r
-    LEFT JOIN indicators_submission s
-           ON %(check_status)s AND r.checked AND s.org_unit_id = r.unit_id AND s.year = r.year AND s.quarter = r.quarter
-    LEFT JOIN import_log l
-           ON l.unit_id = r.unit_id AND l.indicator_id = r.indicator_id AND l.year = r.year AND l.quarter = r.quarter
+           r.value_raw, r.numerator, r.denominator, r.as_of_raw, r.as_of, r.log_value
+    FROM (
+        -- Only rows with something to say: a clean row can still be in a frozen quarter or differ from the log.
+        SELECT r.*, s.status, l.value AS log_value
+        FROM import_rows r
+        LEFT JOIN indicators_submission s
+               ON %(check_status)s AND r.checked AND s.org_unit_id = r.unit_id AND s.year = r.year AND s.quarter = r.quarter
+        LEFT JOIN import_log l
+               ON l.unit_id = r.unit_id AND l.indicator_id = r.indicator_id AND l.year = r.year AND l.quarter = r.quarter
+        WHERE NOT r.clean OR s.status IN ('approved', 'submitted') OR l.value IS NOT NULL
+    ) AS r
     CROSS JOIN LATERAL unnest(
         ARRAY[
             CASE WHEN r.unit_id IS NULL THEN 'org_unit/unknown' END,
@@ -255,9 +288,9 @@ WITH e AS (
                            ORDER BY n)
                 ELSE coalesce(r.cell_errors, '{}') END
         || ARRAY[
-            CASE s.status WHEN 'approved' THEN 'org_unit/approved' WHEN 'submitted' THEN 'org_unit/submitted' END,
-            CASE WHEN r.checked AND r.bad_text = '' AND cardinality(r.cell_errors) = 0 AND NOT r.ratio AND r.value_raw <> ''
-                      AND l.value IS NOT NULL AND l.value <> r.value AND r.note = '' THEN 'note/log' END
+            CASE r.status WHEN 'approved' THEN 'org_unit/approved' WHEN 'submitted' THEN 'org_unit/submitted' END,
+            CASE WHEN r.clean AND NOT r.ratio AND r.value_raw <> ''
+                      AND r.log_value IS NOT NULL AND r.log_value <> r.value AND r.note = '' THEN 'note/log' END
         ]
     ) WITH ORDINALITY AS x(code, ord)
     WHERE x.code IS NOT NULL
@@ -559,6 +592,8 @@ def import_file(*, table, by=None, channel: str = Channel.UPLOAD, dry_run: bool 
 
     alias = router.db_for_write(DataValue)
     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        # Sorts and hashes of a few hundred thousand rows stay in memory (this transaction only).
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         total = _stage(cursor, table)
         cursor.execute(
             CLASSIFY,
@@ -570,7 +605,6 @@ def import_file(*, table, by=None, channel: str = Channel.UPLOAD, dry_run: bool 
                 "count_limit": _count_limit(),
             },
         )
-        cursor.execute("ANALYZE import_rows")
         if scope is not None:
             wrong = _other_form_errors(cursor, scope)
             if wrong:
