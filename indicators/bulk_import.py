@@ -21,8 +21,8 @@ all or nothing. What happens, in the caller's transaction:
    missing and locked (SELECT … FOR UPDATE in primary-key order, as `services.quarters_lock`
    does, so an approval waits for the import or the import sees it), and checked again.
 4. Versions (a `version` column) are compared; then one plan table says, per cell, created,
-   updated, cleared or unchanged, and four statements write: the audit rows (INSERT … SELECT),
-   the deletions, the upsert (INSERT … ON CONFLICT DO UPDATE), the approval on import.
+   updated, cleared or unchanged, and five statements write: the audit rows (INSERT … SELECT),
+   the deletions, the updates, the new cells (INSERT … SELECT), the approval on import.
    `data_changed()` is called because raw SQL sends no signals.
 
 The SaveResult has the counts but no `values` list: a million DataValue objects is what this
@@ -187,22 +187,30 @@ def _stage(cursor, table) -> int:
 # (values_validate's `checked`). `cell_errors`: the cell rules it breaks, in cell_clean's order.
 CLASSIFY = """
 CREATE TEMP TABLE import_rows ON COMMIT DROP AS
-WITH j AS (
-    SELECT s.*, u.id AS unit_id, u.kind, u.valid_from, u.valid_to,
-           i.id AS indicator_id, i.value_type, i.is_active,
-           u.kind = ANY (string_to_array(i.reported_by, ',')) AS reported,
-           (s.year BETWEEN %(ymin)s AND %(ymax)s AND s.quarter BETWEEN 1 AND 4) AS period_ok
-    FROM import_stage s
-    LEFT JOIN organizations_orgunit u ON u.code = s.org_unit
-    LEFT JOIN indicators_indicator i ON i.code = s.indicator
+WITH repeated AS (
+    -- Cells given more than once, and their first line (a hash aggregate, not a sort of every row). Whether a
+    -- row is admitted depends on its unit, indicator, year and quarter only, so all rows of a cell share it.
+    SELECT org_unit, indicator, year, quarter, min(line) AS first_line
+    FROM import_stage GROUP BY org_unit, indicator, year, quarter HAVING count(*) > 1
+), periods AS (
+    -- Each quarter's calendar and its data window, once per quarter rather than once per row.
+    SELECT y::bigint AS year, q::bigint AS quarter, make_date(y, q * 3 - 2, 1) AS q_start,
+           (make_date(y, q * 3 - 2, 1) + interval '3 months - 1 day')::date AS q_end,
+           CASE WHEN q = 1 THEN make_date(y - 1, 12, 15) ELSE make_date(y, q * 3 - 3, 15) END AS window_start
+    FROM generate_series(%(ymin)s, %(ymax)s) AS y, generate_series(1, 4) AS q
 ), p AS (
-    SELECT j.*,
-           CASE WHEN period_ok THEN make_date(year::int, quarter::int * 3 - 2, 1) END AS q_start,
-           CASE WHEN period_ok THEN (make_date(year::int, quarter::int * 3 - 2, 1) + interval '3 months - 1 day')::date END AS q_end,
-           CASE WHEN period_ok THEN CASE WHEN quarter = 1 THEN make_date(year::int - 1, 12, 15)
-                                         ELSE make_date(year::int, quarter::int * 3 - 3, 15) END END AS window_start,
-           (unit_id IS NOT NULL AND indicator_id IS NOT NULL AND period_ok) AS known
-    FROM j
+    SELECT s.*, coalesce(repeated.first_line, s.line) AS first_line, u.id AS unit_id, u.kind, u.valid_from, u.valid_to,
+           i.id AS indicator_id, i.value_type, i.is_active, u.kind = ANY (i.kinds) AS reported,
+           periods.q_start, periods.q_end, periods.window_start,
+           (u.id IS NOT NULL AND i.id IS NOT NULL AND periods.year IS NOT NULL) AS known
+    FROM import_stage s
+    LEFT JOIN repeated USING (org_unit, indicator, year, quarter)
+    LEFT JOIN periods ON periods.year = s.year AND periods.quarter = s.quarter
+    LEFT JOIN organizations_orgunit u ON u.code = s.org_unit
+    LEFT JOIN (
+        SELECT id, code, value_type, is_active, string_to_array(reported_by, ',') AS kinds FROM indicators_indicator
+    ) i ON i.code = s.indicator
+    OFFSET 0  -- a fence: each level's expressions are computed once per row, not again where the next level uses them
 ), q AS (
     SELECT p.*,
            CASE WHEN NOT known THEN NULL
@@ -210,23 +218,17 @@ WITH j AS (
                 WHEN NOT reported THEN 'indicator/kind'
                 WHEN NOT ((valid_from IS NULL OR valid_from <= q_end) AND (valid_to IS NULL OR valid_to >= q_start))
                     THEN 'org_unit/closed' END AS refused
-    FROM p
-), a AS (
-    SELECT q.*, (known AND refused IS NULL) AS admitted FROM q
-), repeated AS (
-    -- Cells given more than once (a hash aggregate, not a sort of every row): their first line.
-    SELECT unit_id, indicator_id, year, quarter, min(line) AS first_line
-    FROM a WHERE admitted GROUP BY unit_id, indicator_id, year, quarter HAVING count(*) > 1
+    FROM p OFFSET 0
 ), w AS (
-    SELECT a.*, coalesce(repeated.first_line, a.line) AS first_line,
+    SELECT q.*, (known AND refused IS NULL) AS admitted,
            value_type = 'ratio' AS ratio,
            (numerator IS NOT NULL AND numerator = trunc(numerator) AND abs(numerator) <= %(whole_max)s) AS num_whole,
            (denominator IS NOT NULL AND denominator = trunc(denominator) AND abs(denominator) <= %(whole_max)s) AS den_whole
-    FROM a LEFT JOIN repeated USING (unit_id, indicator_id, year, quarter)
+    FROM q OFFSET 0
 ), c AS (
     SELECT w.*, (admitted AND line = first_line) AS checked,
            (numerator_raw = '' AND denominator_raw = '') AS pair_blank
-    FROM w
+    FROM w OFFSET 0
 )
 SELECT c.*,
        coalesce(checked AND bad_text = '' AND cardinality(cell_errors) = 0, false) AS clean
@@ -250,7 +252,7 @@ FROM (SELECT c.*,
            CASE WHEN as_of_raw <> '' AND as_of IS NULL THEN 'as_of/unreadable'
                 WHEN as_of NOT BETWEEN window_start AND q_end THEN 'as_of/outside' END
        ], NULL) END AS cell_errors
-FROM c) AS c
+FROM c OFFSET 0) AS c
 """
 
 # The cells a valid row writes: a plain value (count, percent) or a numerator and denominator.
@@ -342,7 +344,21 @@ def _fetch(cursor) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+# Whether ERRORS has anything to find: the usual valid file is answered by three cheap scans, not the full listing.
+ANY_ERROR = """
+SELECT EXISTS (SELECT 1 FROM import_rows WHERE NOT clean)
+    OR EXISTS (SELECT 1 FROM import_log)
+    OR (%(check_status)s AND EXISTS (
+        SELECT 1 FROM import_rows r JOIN indicators_submission s
+          ON s.org_unit_id = r.unit_id AND s.year = r.year AND s.quarter = r.quarter
+        WHERE r.checked AND s.status IN ('approved', 'submitted')))
+"""
+
+
 def _row_errors(cursor, *, check_status: bool) -> list[RowError]:
+    cursor.execute(ANY_ERROR, {"check_status": check_status})
+    if not cursor.fetchone()[0]:
+        return []
     cursor.execute(
         ERRORS,
         {"check_status": check_status, "ymin": YEAR_MIN, "ymax": YEAR_MAX, "per_field": value_messages.ERRORS_PER_FIELD},
@@ -533,10 +549,10 @@ WHERE r.checked
 def _cell_json_sql(prefix: str) -> str:
     """services._cell_json in SQL: value as plain text ('85.5', '100'), the pair, the note, as_of only when set."""
     p = prefix
+    cell = f"'value', trim_scale({p}_value)::text, 'numerator', {p}_num, 'denominator', {p}_den, 'note', {p}_note"
     return (
-        f"jsonb_build_object('value', trim_scale({p}_value)::text, 'numerator', {p}_num, 'denominator', {p}_den,"
-        f" 'note', {p}_note) || CASE WHEN {p}_as_of IS NULL THEN '{{}}'::jsonb"
-        f" ELSE jsonb_build_object('as_of', to_char({p}_as_of, 'YYYY-MM-DD')) END"
+        f"CASE WHEN {p}_as_of IS NULL THEN jsonb_build_object({cell})"
+        f" ELSE jsonb_build_object({cell}, 'as_of', to_char({p}_as_of, 'YYYY-MM-DD')) END"
     )
 
 
@@ -555,15 +571,21 @@ FROM import_plan WHERE action <> 'unchanged'
 
 WRITE_DELETE = "DELETE FROM indicators_datavalue d USING import_plan p WHERE p.action = 'cleared' AND d.id = p.dv_id"
 
-WRITE_UPSERT = """
+# Created cells are inserted, changed ones updated by id. No ON CONFLICT: the quarter's submission lock
+# is held, and every writer of values takes it first (services.quarters_lock; the admin only reads values),
+# so no cell the plan found empty can appear before this statement — and the plain INSERT is a third cheaper.
+WRITE_INSERT = """
 INSERT INTO indicators_datavalue
     (indicator_id, org_unit_id, year, quarter, value, numerator, denominator, note, as_of, version, updated_at, updated_by_id)
 SELECT indicator_id, unit_id, year, quarter, n_value, n_num, n_den, n_note, n_as_of, 1, %(now)s, %(by)s
-FROM import_plan WHERE action IN ('created', 'updated')
-ON CONFLICT (indicator_id, org_unit_id, year, quarter) DO UPDATE SET
-    value = EXCLUDED.value, numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator, note = EXCLUDED.note,
-    as_of = EXCLUDED.as_of, version = indicators_datavalue.version + 1,
-    updated_at = EXCLUDED.updated_at, updated_by_id = EXCLUDED.updated_by_id
+FROM import_plan WHERE action = 'created'
+"""
+
+WRITE_UPDATE = """
+UPDATE indicators_datavalue d SET
+    value = p.n_value, numerator = p.n_num, denominator = p.n_den, note = p.n_note, as_of = p.n_as_of,
+    version = d.version + 1, updated_at = %(now)s, updated_by_id = %(by)s
+FROM import_plan p WHERE p.action = 'updated' AND d.id = p.dv_id
 """
 
 # services._approve_on_import in SQL: an "import" event per quarter (from its status before), then approved.
@@ -641,7 +663,8 @@ def import_file(*, table, by=None, channel: str = Channel.UPLOAD, dry_run: bool 
         if result.changed:
             cursor.execute(WRITE_AUDIT, params)
             cursor.execute(WRITE_DELETE)
-            cursor.execute(WRITE_UPSERT, params)
+            cursor.execute(WRITE_UPDATE, params)
+            cursor.execute(WRITE_INSERT, params)
         if approve:
             cursor.execute(
                 WRITE_APPROVE, {**params, "approved": SubmissionStatus.APPROVED, "comment": value_messages.approved_on_import()}

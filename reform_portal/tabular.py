@@ -194,14 +194,18 @@ def _records(table, required: list[str], limits: Limits, allowed: list[str] | No
             names = [(h or "").strip().lower() for h in row]
             if all(col in names for col in required):
                 header = names
+                named = all(header)
                 _check_columns(header, required, allowed)
             continue
-        if not any((c or "").strip() for c in row):
+        if not "".join(row).strip():  # cells are text ("" for an empty one), from either reader
             continue
         if count >= limits.rows:
             raise too_many_rows(limits)
         count += 1
-        cells = {h: (row[j].strip() if j < len(row) and row[j] is not None else "") for j, h in enumerate(header) if h}
+        if named and len(row) >= len(header):  # the usual row: one dict in one step (an import reads millions)
+            cells = dict(zip(header, [c.strip() for c in row], strict=False))  # cells past the header are dropped
+        else:
+            cells = {h: (row[j].strip() if j < len(row) else "") for j, h in enumerate(header) if h}
         cells[LINE] = line
         yield cells
     if header is None:
