@@ -127,7 +127,7 @@ def _stage_fields(d: dict) -> tuple:
     as_of = _to_date(as_of_raw) if as_of_raw else None
     version = get("version")
     # ValueRow.from_mapping's reading: 0 is a real version, anything not digits is none.
-    version = int(version) if version and version.isdigit() else None
+    version = int(version) if version and version.isdecimal() else None
     return (
         d[LINE],
         org_unit,

@@ -94,7 +94,7 @@ class ValueRow:
             note=data.get("note") or "",
             as_of=data.get("as_of"),
             # 0 is a real version: "I saw this cell empty"; only a missing version skips the check.
-            version=int(version) if str(version if version is not None else "").strip().isdigit() else None,
+            version=int(version) if str(version if version is not None else "").strip().isdecimal() else None,
             row=row,
         )
 

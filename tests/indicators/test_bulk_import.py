@@ -394,3 +394,8 @@ def test_the_form_upload_refuses_rows_of_another_form_first(db, clerk_can_loc):
         (3, "Dòng này thuộc đơn vị hoặc kỳ khác (HT-443, 2019/2); tệp này chỉ nhận HT-443, Quý I/2019.")
     ]
     assert form_upload(page=page, name="v.csv", data=csv_file(GOOD), by=clerk_can_loc).created == 1
+
+
+def test_a_version_that_is_no_number_is_no_version_not_a_crash(db):
+    header = HEADER + ",version"
+    assert imported(csv_file(GOOD + ",²", "HT-443,leaflets_issued,2019,2,3,,,,,v2", header=header)) == ("saved", (2, 0, 0, 0))
