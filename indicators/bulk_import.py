@@ -23,7 +23,7 @@ all or nothing. What happens, in the caller's transaction:
 4. Versions (a `version` column) are compared; then one plan table says, per cell, created,
    updated, cleared or unchanged, and five statements write: the audit rows (INSERT … SELECT),
    the deletions, the updates, the new cells (INSERT … SELECT), the approval on import.
-   `data_changed()` is called because raw SQL sends no signals.
+   `data_changed()` is called, with the (unit, year) cells written, because raw SQL sends no signals.
 
 The SaveResult has the counts but no `values` list: a million DataValue objects is what this
 path exists to avoid.
@@ -43,6 +43,7 @@ from indicators.cells import WHOLE_MAX, cell_messages, to_decimal, to_whole
 from indicators.models import Channel, DataValue, SubmissionStatus
 from indicators.periods import YEAR_MAX, YEAR_MIN, Period
 from indicators.services import FORBIDDEN_CHARS, ValueRow, _to_date
+from organizations.data_version import MAX_LOGGED_CELLS, data_changed
 from organizations.models import OrgUnit, UnitKind
 from reform_portal.tabular import LINE, RowError, RowsInvalid
 
@@ -669,14 +670,19 @@ def import_file(*, table, by=None, channel: str = Channel.UPLOAD, dry_run: bool 
             cursor.execute(
                 WRITE_APPROVE, {**params, "approved": SubmissionStatus.APPROVED, "comment": value_messages.approved_on_import()}
             )
-        cursor.execute("DROP TABLE import_stage, import_rows, import_log, import_plan")
         if result.changed or approve or created_drafts:
-            from organizations.data_version import data_changed
-
-            data_changed(using=alias)  # raw SQL sends no model signals
+            data_changed(using=alias, cells=_cells_written(cursor))  # raw SQL sends no model signals
+        cursor.execute("DROP TABLE import_stage, import_rows, import_log, import_plan")
         if dry_run:
             transaction.set_rollback(True, using=alias)
     return result
+
+
+def _cells_written(cursor) -> set | None:
+    """The (unit id, year) cells the import wrote, for the data version's log; None ("anything") past its bound."""
+    cursor.execute("SELECT DISTINCT unit_id, year FROM import_rows WHERE checked LIMIT %(n)s", {"n": MAX_LOGGED_CELLS + 1})
+    cells = {(u, y) for u, y in cursor.fetchall()}
+    return None if len(cells) > MAX_LOGGED_CELLS else cells
 
 
 def _note_max() -> int:

@@ -399,3 +399,18 @@ def test_the_form_upload_refuses_rows_of_another_form_first(db, clerk_can_loc):
 def test_a_version_that_is_no_number_is_no_version_not_a_crash(db):
     header = HEADER + ",version"
     assert imported(csv_file(GOOD + ",²", "HT-443,leaflets_issued,2019,2,3,,,,,v2", header=header)) == ("saved", (2, 0, 0, 0))
+
+
+def test_the_import_moves_the_data_version_once_with_the_unit_years_it_wrote(db, django_capture_on_commit_callbacks):
+    from organizations import data_version
+    from organizations.models import DataVersion
+
+    def number():  # as committed, once the commit callbacks ran (current() says None inside a test's transaction)
+        return DataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+    before = number()
+    with django_capture_on_commit_callbacks(execute=True):
+        values_import(name="v.csv", data=csv_file(GOOD, "HT-444,leaflets_issued,2020,1,5,,,,"), channel=Channel.COMMAND)
+    after = number()
+    assert after == before + 1
+    assert data_version.changes_between(before, after) == {(_unit("HT-443"), 2019), (_unit("HT-444"), 2020)}
