@@ -82,9 +82,14 @@ def _shown(v, typed: str | None) -> str:
     return typed if typed else str(v)
 
 
-def _messages() -> dict[str, str]:
+def cell_messages() -> dict[str, str]:
     """Every message a cell can get, by key; `%(v)s` is what was typed, `%(a)s`/`%(b)s` numerator/denominator."""
+    from indicators.services import NOTE_MAX
+
     return {
+        "note_long": _("Ghi chú dài quá %(n)s ký tự.") % {"n": NOTE_MAX},
+        "ratio_value": _("Chỉ tiêu «%(c)s» là tỷ số: nhập tử số và mẫu số, không nhập giá trị."),
+        "not_ratio": _("Chỉ tiêu «%(c)s» không phải tỷ số: chỉ nhập giá trị."),
         "count": _("Giá trị phải là số nguyên không âm (nhận được «%(v)s»)."),
         "count_big": _("Giá trị quá lớn."),
         "percent": _("Tỷ lệ phải là số từ 0 đến 100 (nhận được «%(v)s»)."),
@@ -119,11 +124,11 @@ def cell_clean(
     from indicators.services import NOTE_MAX
 
     typed = typed or {}
-    msg = _messages()
+    msg = cell_messages()
     n = row
     note = str(note or "").strip()
     if len(note) > NOTE_MAX:
-        errors.append(RowError(n, "note", _("Ghi chú dài quá %(n)s ký tự.") % {"n": NOTE_MAX}))
+        errors.append(RowError(n, "note", msg["note_long"]))
 
     def unreadable(field, v) -> bool:
         if isinstance(v, Unreadable):
@@ -134,11 +139,7 @@ def cell_clean(
 
     if indicator.value_type == ValueType.RATIO:
         if not _blank(value):
-            errors.append(
-                RowError(
-                    n, "value", _("Chỉ tiêu «%(c)s» là tỷ số: nhập tử số và mẫu số, không nhập giá trị.") % {"c": indicator.code}
-                )
-            )
+            errors.append(RowError(n, "value", msg["ratio_value"] % {"c": indicator.code}))
             return None
         if _blank(numerator) and _blank(denominator):
             return {"value": None, "numerator": None, "denominator": None, "note": note} if note else None
@@ -159,7 +160,7 @@ def cell_clean(
         return None if bad else {"value": None, "numerator": num, "denominator": den, "note": note}
 
     if not _blank(numerator) or not _blank(denominator):
-        errors.append(RowError(n, "numerator", _("Chỉ tiêu «%(c)s» không phải tỷ số: chỉ nhập giá trị.") % {"c": indicator.code}))
+        errors.append(RowError(n, "numerator", msg["not_ratio"] % {"c": indicator.code}))
         return None
     if _blank(value):
         return {"value": None, "numerator": None, "denominator": None, "note": note} if note else None
@@ -202,7 +203,7 @@ def browser_rules(indicators) -> dict:
             ValueType.RATIO: {"numerator": {"whole": True, "min": 0}, "denominator": {"whole": True, "min": 1}},
         },
         "note_max": NOTE_MAX,
-        "note_long": _("Ghi chú dài quá %(n)s ký tự.") % {"n": NOTE_MAX},
-        "messages": _messages(),
+        "note_long": cell_messages()["note_long"],
+        "messages": cell_messages(),
         "indicators": {i.code: i.value_type for i in indicators},
     }

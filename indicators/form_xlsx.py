@@ -2,7 +2,8 @@
 
 The sheet holds the columns `indicators.services.VALUE_COLUMNS` reads, under a
 title and a row of Vietnamese captions, so the uploaded file goes through the
-same `values_save` as the browser form: all or nothing, every error with the
+same `values_import` as the import_values command (the checks of values_save,
+which the browser form uses): all or nothing, every error with the
 file's own line number. Codes, names and headers are locked; only the value,
 numerator, denominator and note cells can be edited. The `version` column lets
 the upload refuse to overwrite a value someone saved after the download.
@@ -16,9 +17,8 @@ from django.utils.translation import gettext as _
 
 from indicators.entry import FormPage
 from indicators.models import Channel
-from indicators.services import SaveResult, ValueRow, values_save
+from indicators.services import SaveResult, values_import
 from reform_portal.export_safety import safe_cell
-from reform_portal.tabular import LINE, RowError, RowsInvalid, read_rows
 
 COLUMNS = [
     "org_unit",
@@ -132,34 +132,10 @@ def form_workbook(page: FormPage) -> bytes:
     return out.getvalue()
 
 
-def form_upload(*, page: FormPage, name: str, data: bytes, by) -> SaveResult:
+def form_upload(*, page: FormPage, name: str, data: bytes | None = None, fileobj=None, by) -> SaveResult:
     """Save an uploaded form (.xlsx or .csv with the import columns) for the page's unit and quarter.
 
     Rows of another unit or quarter are refused (the file was meant for another form); everything
-    else is values_save's: all or nothing, each error with the file's line number.
+    else is values_import's: all or nothing, each error with the file's line number.
     """
-    table = read_rows(name, data, required=["org_unit", "indicator", "year", "quarter"])
-    errors, rows = [], []
-    unit, p = page.unit, page.period
-    for d in table:
-        line = d[LINE]
-        if (
-            d.get("org_unit", "").strip() != unit.code
-            or d.get("year", "").strip() != str(p.year)
-            or d.get("quarter", "").strip() != str(p.quarter)
-        ):
-            errors.append(
-                RowError(
-                    line,
-                    "org_unit",
-                    _("Dòng này thuộc đơn vị hoặc kỳ khác (%(u)s, %(y)s/%(q)s); tệp này chỉ nhận %(c)s, %(p)s.")
-                    % {"u": d.get("org_unit"), "y": d.get("year"), "q": d.get("quarter"), "c": unit.code, "p": p.label},
-                )
-            )
-            continue
-        rows.append(ValueRow.from_mapping(d, row=line))
-    if errors:
-        raise RowsInvalid(errors)
-    if not rows:
-        raise RowsInvalid([RowError(None, "", _("Tệp không có dòng số liệu nào."))])
-    return values_save(rows=rows, by=by, channel=Channel.UPLOAD)
+    return values_import(name=name, data=data, fileobj=fileobj, by=by, channel=Channel.UPLOAD, scope=(page.unit, page.period))

@@ -45,6 +45,10 @@ def register(provider) -> None:
     _provider = provider
 
 
+def has_provider() -> bool:
+    return _provider is not None
+
+
 def hints(*, unit, period, indicators, user=None) -> dict:
     if _provider is None:
         return {}
@@ -97,9 +101,7 @@ def notes_missing(checked) -> list:
     `checked` is values_validate's list of (row, unit, indicator, cell). Each row keeps the log's figure
     (`log_value`, None without one) for `mark_sources`, so the save asks the provider only once.
     """
-    from django.utils.translation import gettext as _
-
-    from indicators.entry import number_display
+    from indicators import value_messages
     from reform_portal.tabular import RowError
 
     wanted = {(u.pk, i.pk, r.year, r.quarter): (r, cell) for r, u, i, cell in checked if cell and cell.get("value") is not None}
@@ -108,13 +110,7 @@ def notes_missing(checked) -> list:
     for key, (r, cell) in wanted.items():
         r.log_value = log_value = found.get(key)
         if log_value is not None and Decimal(cell["value"]) != log_value and not cell["note"]:
-            errors.append(
-                RowError(
-                    r.row,
-                    "note",
-                    _("Số liệu khác nhật ký hoạt động (theo nhật ký: %(v)s): ghi chú lý do.") % {"v": number_display(log_value)},
-                )
-            )
+            errors.append(RowError(r.row, "note", value_messages.log_differs(log_value)))
     return errors
 
 

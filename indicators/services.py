@@ -6,13 +6,14 @@ writes all rows or none, and records each change in the audit history.
 """
 
 import datetime
+import io
 import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from indicators import log_hints
+from indicators import log_hints, value_messages
 from indicators.cells import cell_clean
 from indicators.cells import to_whole as _to_whole
 from indicators.formatting import plain
@@ -93,7 +94,7 @@ class ValueRow:
             note=data.get("note") or "",
             as_of=data.get("as_of"),
             # 0 is a real version: "I saw this cell empty"; only a missing version skips the check.
-            version=int(version) if str(version if version is not None else "").strip().isdigit() else None,
+            version=int(version) if str(version if version is not None else "").strip().isdecimal() else None,
             row=row,
         )
 
@@ -134,22 +135,13 @@ def _clean_as_of(r: ValueRow, errors: list[RowError]) -> datetime.date | None:
         return None
     d = _to_date(r.as_of)
     if d is None:
-        errors.append(
-            RowError(r.row, "as_of", _("Ngày «%(v)s» không hợp lệ (dùng dd/mm/yyyy, ví dụ 31/10/2018).") % {"v": r.as_of})
-        )
+        errors.append(RowError(r.row, "as_of", value_messages.as_of_unreadable(r.as_of)))
         return None
     # From the first day of the quarter's data window (Decree 09/2019) to the last day of the quarter.
     period = Period(r.year, r.quarter)
     lo, hi = period.window_start, period.calendar_end
     if not lo <= d <= hi:
-        errors.append(
-            RowError(
-                r.row,
-                "as_of",
-                _("Ngày tính số liệu %(d)s phải nằm trong %(p)s (%(a)s – %(b)s).")
-                % {"d": d.strftime("%d/%m/%Y"), "p": period.label, "a": lo.strftime("%d/%m/%Y"), "b": hi.strftime("%d/%m/%Y")},
-            )
-        )
+        errors.append(RowError(r.row, "as_of", value_messages.as_of_outside(d, period)))
         return None
     return d
 
@@ -158,9 +150,7 @@ def _clean_row(r: ValueRow, indicator: Indicator, errors: list[RowError]) -> dic
     """The cell's typed content, or None to clear it. Appends errors, in Vietnamese."""
     if r.bad_text:
         for name in r.bad_text:
-            errors.append(
-                RowError(r.row, name, _("Có ký tự điều khiển không hợp lệ (ví dụ NUL); hãy xóa ký tự đó rồi nhập lại."))
-            )
+            errors.append(RowError(r.row, name, value_messages.control_characters()))
         return None
     cell = _clean_value(r, indicator, errors)
     as_of = _clean_as_of(r, errors)
@@ -200,12 +190,12 @@ def _frozen_errors(checked, statuses: dict) -> list[RowError]:
     for r, u, _i, _c in checked:
         status = statuses.get((u.pk, r.year, r.quarter))
         if status == SubmissionStatus.APPROVED:
-            msg = _("Báo cáo %(p)s của «%(c)s» đã được phê duyệt nên số liệu bị khóa; cần cán bộ thẩm định mở lại.")
+            msg = value_messages.quarter_approved(Period(r.year, r.quarter), u.code)
         elif status == SubmissionStatus.SUBMITTED:
-            msg = _("Báo cáo %(p)s của «%(c)s» đang chờ duyệt nên số liệu không sửa được; cần cán bộ thẩm định trả lại.")
+            msg = value_messages.quarter_submitted(Period(r.year, r.quarter), u.code)
         else:
             continue
-        errors.append(RowError(r.row, "org_unit", msg % {"p": Period(r.year, r.quarter).label, "c": u.code}))
+        errors.append(RowError(r.row, "org_unit", msg))
     return errors
 
 
@@ -245,53 +235,34 @@ def values_validate(rows: list[ValueRow], *, check_status: bool = True) -> list[
         row_ok = True
         unit = units.get(r.org_unit)
         if unit is None:
-            errors.append(RowError(n, "org_unit", _("Không tìm thấy đơn vị «%(c)s».") % {"c": r.org_unit}))
+            errors.append(RowError(n, "org_unit", value_messages.unit_unknown(r.org_unit)))
             row_ok = False
         indicator = indicators.get(r.indicator)
         if indicator is None:
-            errors.append(RowError(n, "indicator", _("Không tìm thấy chỉ tiêu «%(c)s».") % {"c": r.indicator}))
+            errors.append(RowError(n, "indicator", value_messages.indicator_unknown(r.indicator)))
             row_ok = False
         year, quarter = _to_whole(r.year), _to_whole(r.quarter)
         if year is None or not YEAR_MIN <= year <= YEAR_MAX:
-            errors.append(RowError(n, "year", _("Năm phải là số nguyên từ %(a)s đến %(b)s.") % {"a": YEAR_MIN, "b": YEAR_MAX}))
+            errors.append(RowError(n, "year", value_messages.year_out_of_range()))
             row_ok = False
         if quarter is None or not 1 <= quarter <= 4:
-            errors.append(RowError(n, "quarter", _("Quý phải là 1, 2, 3 hoặc 4.")))
+            errors.append(RowError(n, "quarter", value_messages.quarter_out_of_range()))
             row_ok = False
         if not row_ok:
             continue
         if not indicator.is_active:
-            errors.append(RowError(n, "indicator", _("Chỉ tiêu «%(c)s» đã ngừng sử dụng.") % {"c": indicator.code}))
+            errors.append(RowError(n, "indicator", value_messages.indicator_inactive(indicator.code)))
             continue
         if not indicator.is_reported_by(unit.kind):
-            errors.append(
-                RowError(
-                    n,
-                    "indicator",
-                    _("Đơn vị loại «%(k)s» không báo cáo chỉ tiêu «%(c)s».")
-                    % {"k": unit.get_kind_display(), "c": indicator.code},
-                )
-            )
+            errors.append(RowError(n, "indicator", value_messages.kind_not_reporting(unit.get_kind_display(), indicator.code)))
             continue
         period = Period(year, quarter)
         if not unit.is_open_between(period.calendar_start, period.calendar_end):
-            errors.append(
-                RowError(
-                    n,
-                    "org_unit",
-                    _("Đơn vị «%(c)s» không hoạt động trong %(p)s (hiệu lực %(f)s – %(t)s).")
-                    % {
-                        "c": unit.code,
-                        "p": period.label,
-                        "f": unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "…",
-                        "t": unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "…",
-                    },
-                )
-            )
+            errors.append(RowError(n, "org_unit", value_messages.unit_closed(unit.code, period, unit.valid_from, unit.valid_to)))
             continue
         key = (unit.pk, indicator.pk, year, quarter)
         if key in seen:
-            errors.append(RowError(n, "indicator", _("Ô số liệu này đã có ở dòng %(r)s.") % {"r": seen[key]}))
+            errors.append(RowError(n, "indicator", value_messages.duplicate(seen[key])))
             continue
         seen[key] = n
         r.year, r.quarter = year, quarter
@@ -336,11 +307,7 @@ def values_save(
     checked = values_validate(rows, check_status=not approve)
     if by is not None:
         may = access.can_review if approve else access.can_enter
-        denied = [
-            RowError(r.row, "org_unit", _("Bạn không có quyền nhập số liệu cho đơn vị «%(c)s».") % {"c": u.code})
-            for r, u, _i, _c in checked
-            if not may(by, u)
-        ]
+        denied = [RowError(r.row, "org_unit", value_messages.not_allowed(u.code)) for r, u, _i, _c in checked if not may(by, u)]
         if denied:
             raise NotAllowed(denied)
 
@@ -468,37 +435,82 @@ def _approve_on_import(submissions, *, by, channel: str) -> None:
                 action="import",
                 from_status=sub.status,
                 to_status=SubmissionStatus.APPROVED,
-                comment=_("Phê duyệt khi nạp số liệu lịch sử."),
+                comment=value_messages.approved_on_import(),
                 by=user,
                 channel=channel,
             )
         )
         sub.status = SubmissionStatus.APPROVED
         sub.reviewed_at, sub.reviewed_by = now, user
-        sub.comment = _("Phê duyệt khi nạp số liệu lịch sử.")
+        sub.comment = value_messages.approved_on_import()
     Submission.objects.bulk_update(list(submissions), ["status", "reviewed_at", "reviewed_by", "comment"], batch_size=1000)
     SubmissionEvent.objects.bulk_create(events, batch_size=1000)
 
 
 def values_import(
-    *, name: str, data: bytes, by=None, channel: str = Channel.UPLOAD, dry_run: bool = False, approve: bool = False
+    *,
+    name: str,
+    data: bytes | None = None,
+    fileobj=None,
+    by=None,
+    channel: str = Channel.UPLOAD,
+    dry_run: bool = False,
+    approve: bool = False,
+    scope: tuple[OrgUnit, Period] | None = None,
 ) -> SaveResult:
-    """A .csv or .xlsx with the columns of VALUE_COLUMNS, all or nothing.
+    """A .csv or .xlsx with the columns of VALUE_COLUMNS (`data`, or a binary `fileobj` read as it goes), all or nothing.
 
     Row numbers in errors are the file's own line numbers (the header is line 1
-    when it is the first row), so a user can find them in a spreadsheet.
-    """
-    from reform_portal.tabular import LINE, read_rows
+    when it is the first row), so a user can find them in a spreadsheet. At most
+    value_messages.ERRORS_PER_FIELD errors are listed per column, then how many more.
+    `scope` = (unit, period): the form's own file, which takes rows of that unit and
+    quarter only, and may carry the form's other columns (names, captions).
 
+    On PostgreSQL the rows go through `indicators.bulk_import` (COPY into a staging
+    table, checks and writes in SQL, flat memory); elsewhere through values_save.
+    Same checks, messages, row numbers and audit either way; the bulk path returns
+    the counts only (no `values`).
+    """
+    from django.db import connections, router
+
+    from reform_portal.tabular import iter_rows
+
+    fileobj = fileobj if fileobj is not None else io.BytesIO(data)
     # The API's CSV export adds version, updated_at and id: accepted so that it imports back.
-    table = read_rows(
-        name,
-        data,
-        required=["org_unit", "indicator", "year", "quarter"],
-        allowed=[*VALUE_COLUMNS, *OPTIONAL_VALUE_COLUMNS, "version", "updated_at", "id"],
-    )
-    rows = [ValueRow.from_mapping(d, row=d[LINE]) for d in table]
-    return values_save(rows=rows, by=by, channel=channel, dry_run=dry_run, approve=approve)
+    allowed = None if scope is not None else [*VALUE_COLUMNS, *OPTIONAL_VALUE_COLUMNS, "version", "updated_at", "id"]
+    table = iter_rows(name, fileobj, required=["org_unit", "indicator", "year", "quarter"], allowed=allowed)
+    if connections[router.db_for_write(DataValue)].vendor == "postgresql":
+        from indicators import bulk_import
+
+        return bulk_import.import_file(table=table, by=by, channel=channel, dry_run=dry_run, approve=approve, scope=scope)
+    return _import_rows(table=table, by=by, channel=channel, dry_run=dry_run, approve=approve, scope=scope)
+
+
+def _import_rows(*, table, by, channel: str, dry_run: bool, approve: bool, scope) -> SaveResult:
+    """values_import the simple way (SQLite): every row in memory, then values_save; errors bounded as bulk_import's are."""
+    from reform_portal.tabular import LINE
+
+    rows, wrong = [], []
+    for d in table:
+        if scope is not None:
+            unit, p = scope
+            if d.get("org_unit", "") != unit.code or d.get("year", "") != str(p.year) or d.get("quarter", "") != str(p.quarter):
+                message = value_messages.other_form(d.get("org_unit"), d.get("year"), d.get("quarter"), unit.code, p)
+                wrong.append(RowError(d[LINE], "org_unit", message))
+                continue
+        rows.append(ValueRow.from_mapping(d, row=d[LINE]))
+    if wrong:
+        raise RowsInvalid(value_messages.bounded(wrong))
+    if scope is not None and not rows:
+        raise RowsInvalid([RowError(None, "", value_messages.no_rows())])
+    try:
+        return values_save(rows=rows, by=by, channel=channel, dry_run=dry_run, approve=approve)
+    except RowsInvalid as exc:
+        raise RowsInvalid(value_messages.bounded(exc.errors)) from None
+    except NotAllowed as exc:
+        raise NotAllowed(value_messages.bounded(exc.errors)) from None
+    except VersionConflict as exc:
+        raise VersionConflict(exc.conflicts[: value_messages.ERRORS_PER_FIELD]) from None
 
 
 INDICATOR_COLUMNS = [

@@ -8,15 +8,21 @@ from reform_portal.file_limits import FileRefused, Limits, check_size
 from reform_portal.tabular import RowsInvalid, UnreadableFile
 
 
-def read_file(path: str) -> tuple[str, bytes]:
+def check_file(path: str) -> str:
+    """The file's name, once it is known to exist and to fit the size limit (before anything reads it)."""
     p = Path(path)
     if not p.is_file():
         raise CommandError(f"File not found: {path}")
     try:
-        check_size(p.stat().st_size, Limits.from_settings())  # before reading it into memory
+        check_size(p.stat().st_size, Limits.from_settings())
     except FileRefused as exc:
         raise CommandError(str(exc)) from None
-    return p.name, p.read_bytes()
+    return p.name
+
+
+def read_file(path: str) -> tuple[str, bytes]:
+    name = check_file(path)
+    return name, Path(path).read_bytes()
 
 
 def run_import(command, action, *, dry_run: bool):

@@ -4,6 +4,7 @@ Shared by every all-or-nothing import: the services collect a RowError per
 problem and raise RowsInvalid once, so the caller can list every bad row.
 """
 
+import contextlib
 import csv
 import io
 import zipfile
@@ -92,27 +93,32 @@ def _cell(v) -> str:
     return str(v).strip()
 
 
-def _csv_table(data: bytes, limits: Limits):
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnreadableFile(_("Tệp CSV phải được lưu với bảng mã UTF-8.")) from None
-    reader = csv.reader(io.StringIO(text))
+def _csv_table(fileobj, limits: Limits):
+    # Decoded as it is read: a file is never held whole as text. newline="\n" splits lines as
+    # io.StringIO always did here; the csv module handles a "\r" before it.
+    text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="\n")
+    reader = csv.reader(text)
     try:
         for row in reader:
             if len(row) > limits.columns:
                 raise too_many_columns(limits, reader.line_num)
             yield row
+    except UnicodeDecodeError:
+        raise UnreadableFile(_("Tệp CSV phải được lưu với bảng mã UTF-8.")) from None
     except csv.Error:
         # e.g. a field longer than the csv module's limit, or a quote never closed
         raise UnreadableFile(_("Tệp CSV bị hỏng ở dòng %(n)s.") % {"n": reader.line_num}) from None
+    finally:
+        # The caller owns the file (it may be closed already when an abandoned reading is collected).
+        with contextlib.suppress(ValueError):
+            text.detach()
 
 
-def _xlsx_table(data: bytes, limits: Limits):
+def _xlsx_table(fileobj, limits: Limits):
     import openpyxl
 
     try:
-        check_xlsx(io.BytesIO(data), limits)
+        check_xlsx(fileobj, limits)
     except zipfile.BadZipFile:
         raise UnreadableFile(
             _(
@@ -121,7 +127,8 @@ def _xlsx_table(data: bytes, limits: Limits):
             )
         ) from None
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        fileobj.seek(0)
+        wb = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise UnreadableFile(_("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc sai định dạng.")) from None
     try:
@@ -142,14 +149,25 @@ def read_rows(name: str, data: bytes, *, required: list[str], allowed: list[str]
     With `allowed`, a header naming any other column is refused: a misspelt
     column would otherwise be dropped without a word.
     """
+    return list(iter_rows(name, io.BytesIO(data), required=required, allowed=allowed))
+
+
+def iter_rows(name: str, fileobj, *, required: list[str], allowed: list[str] | None = None):
+    """read_rows one row at a time from a binary file object (a path's open file, an upload): memory stays flat.
+
+    The same checks, the same rows and the same UnreadableFile messages as read_rows; an error in the
+    middle of the file is raised when the reading gets there, so a caller writes nothing it cannot undo.
+    """
     limits = Limits.from_settings()
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise UnreadableFile(_("Chỉ nhận tệp .csv hoặc .xlsx."))
     try:
-        check_size(len(data), limits)
-        table = _csv_table(data, limits) if suffix == ".csv" else _xlsx_table(data, limits)
-        return _records(table, required, limits, allowed)
+        fileobj.seek(0, io.SEEK_END)
+        check_size(fileobj.tell(), limits)
+        fileobj.seek(0)
+        table = _csv_table(fileobj, limits) if suffix == ".csv" else _xlsx_table(fileobj, limits)
+        yield from _records(table, required, limits, allowed)
     except FileRefused as exc:
         raise UnreadableFile(str(exc)) from None
 
@@ -166,8 +184,9 @@ def _check_columns(header: list[str], required: list[str], allowed: list[str] | 
         )
 
 
-def _records(table, required: list[str], limits: Limits, allowed: list[str] | None = None) -> list[dict[str, str]]:
+def _records(table, required: list[str], limits: Limits, allowed: list[str] | None = None):
     header = None
+    count = 0
     for line, row in enumerate(table, start=1):
         if header is None:
             if line > HEADER_SCAN:
@@ -175,16 +194,19 @@ def _records(table, required: list[str], limits: Limits, allowed: list[str] | No
             names = [(h or "").strip().lower() for h in row]
             if all(col in names for col in required):
                 header = names
-                rows = []
+                named = all(header)
                 _check_columns(header, required, allowed)
             continue
-        if not any((c or "").strip() for c in row):
+        if not "".join(row).strip():  # cells are text ("" for an empty one), from either reader
             continue
-        if len(rows) >= limits.rows:
+        if count >= limits.rows:
             raise too_many_rows(limits)
-        cells = {h: (row[j].strip() if j < len(row) and row[j] is not None else "") for j, h in enumerate(header) if h}
+        count += 1
+        if named and len(row) >= len(header):  # the usual row: one dict in one step (an import reads millions)
+            cells = dict(zip(header, [c.strip() for c in row], strict=False))  # cells past the header are dropped
+        else:
+            cells = {h: (row[j].strip() if j < len(row) else "") for j, h in enumerate(header) if h}
         cells[LINE] = line
-        rows.append(cells)
+        yield cells
     if header is None:
         raise UnreadableFile(_("Không tìm thấy dòng tiêu đề có đủ các cột: %(cols)s.") % {"cols": ", ".join(required)})
-    return rows

@@ -4,14 +4,16 @@ from django.core.management.base import BaseCommand, CommandError
 from indicators.models import Channel
 from indicators.services import OPTIONAL_VALUE_COLUMNS, VALUE_COLUMNS, NotAllowed, values_import
 from organizations import access
-from reform_portal.commands import read_file, run_import
+from reform_portal.commands import check_file, run_import
 
 
 class Command(BaseCommand):
     help = (
         f"Import quarterly values from a .csv or .xlsx with the columns {', '.join(VALUE_COLUMNS)} "
         f"(optional: {', '.join(OPTIONAL_VALUE_COLUMNS)}, dd/mm/yyyy). "
-        "All or nothing: any bad row saves nothing and is listed with its line number. "
+        "All or nothing: any bad row saves nothing and is listed with its line number "
+        "(the first 200 per column, then a count). On PostgreSQL the file is streamed into a staging table "
+        "and checked and written in SQL, in flat memory. "
         "--approve loads a province's history as approved quarters (a reviewer or administrator, named with --by)."
     )
 
@@ -37,13 +39,16 @@ class Command(BaseCommand):
                 raise CommandError(f"{by} is not a reviewer or administrator: only they may load approved history.")
         elif by:
             raise CommandError("--by goes with --approve.")
-        name, data = read_file(file)
+        name = check_file(file)
         try:
-            r = run_import(
-                self,
-                lambda: values_import(name=name, data=data, by=user, channel=Channel.COMMAND, dry_run=dry_run, approve=approve),
-                dry_run=dry_run,
-            )
+            with open(file, "rb") as f:  # read as it goes: a file of a million rows is never held whole
+                r = run_import(
+                    self,
+                    lambda: values_import(
+                        name=name, fileobj=f, by=user, channel=Channel.COMMAND, dry_run=dry_run, approve=approve
+                    ),
+                    dry_run=dry_run,
+                )
         except NotAllowed as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))
