@@ -20,9 +20,7 @@ only the root's children, so it does not grow with the tree either.
 """
 
 import io
-import os
 import tempfile
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -31,8 +29,9 @@ from django.db.models import Max
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
+from bench.dataset import ensure
 from indicators import figure_cache
-from indicators.models import DataValue, Indicator
+from indicators.models import DataValue
 from organizations.models import OrgUnit
 from reports import annual, render_docx, render_xlsx
 
@@ -42,22 +41,12 @@ MEMORY_BUDGET_MB = 100
 
 
 def _ensure_dataset() -> OrgUnit:
-    root = OrgUnit.objects.filter(code=ROOT).first()
-    if root is not None:
-        return root
-    if not Indicator.objects.exists():
-        call_command("seed_demo", password=os.urandom(12).hex(), stdout=io.StringIO())
-    print("   building the national data set (generate_dataset)…", flush=True)
-    t = time.perf_counter()
-    call_command("generate_dataset", stdout=io.StringIO())
-    print(f"   built in {time.perf_counter() - t:.0f} s", flush=True)
-    return OrgUnit.objects.get(code=ROOT)
+    return ensure()  # the same national data set as the other benches, at the asked SCALE
 
 
 def _forget() -> None:
     """Empty what a worker keeps between requests: a fresh process starts so."""
-    figure_cache.rollups.clear()
-    annual._as_of_kept.cache_clear()
+    figure_cache.clear()
 
 
 def _export(code: str, year: int, out: Path) -> None:

@@ -224,6 +224,7 @@ class UnitTree:
         for successor, predecessor in edges:
             self.predecessors_of[successor].append(predecessor)
         self._successor_count: dict[int, int] | None = None
+        self._subtrees: dict[int, list[int]] = {}
 
     def is_open_on(self, uid: int, day: datetime.date) -> bool:
         start, end = self.open_span[uid]
@@ -259,12 +260,16 @@ class UnitTree:
         return out
 
     def subtree(self, uid: int) -> list[int]:
-        out, stack = [], [uid]
-        while stack:
-            u = stack.pop()
-            out.append(u)
-            stack.extend(self.children.get(u, ()))
-        return out
+        """The unit and every unit below it (kept: the tree is shared by every refresh of its roll-ups)."""
+        found = self._subtrees.get(uid)
+        if found is None:
+            out, stack = [], [uid]
+            while stack:
+                u = stack.pop()
+                out.append(u)
+                stack.extend(self.children.get(u, ()))
+            found = self._subtrees[uid] = out
+        return found
 
     def is_within(self, uid: int, top: int) -> bool:
         return self.path_of[uid].startswith(self.path_of[top])
@@ -358,7 +363,8 @@ class _Quarters(set):
     def replaced(self, pairs: set[tuple[int, int]], fresh) -> "_Quarters":
         """A copy whose quarters of the (unit id, year) `pairs` are those of `fresh` (a refresh after a write)."""
         new = _Quarters(())
-        set.update(new, (k for k in self if (k[0], k[1]) not in pairs))
+        set.update(new, self)  # copied in C, then the stale quarters taken out
+        new.difference_update({(u, y, q) for u, y in pairs for q in (1, 2, 3, 4)})
         fresh = list(fresh)
         set.update(new, fresh)
         count: dict[tuple[int, int], int] = defaultdict(int)
@@ -512,10 +518,17 @@ class Rollup:
         """
         new = object.__new__(Rollup)
         new._setup(self.root, self.year, self.quarter, self.from_quarter, self.indicators, shared)
-        new.own = {k: f for k, f in self.own.items() if k[1] not in changed}
-        new.own.update(new._own_figures(shared.cells.get(self.year, ())))
-        new.uses_own = {k for k in self.uses_own if k[1] not in changed}
-        new.figures = {pk: dict(mine) for pk, mine in self.figures.items()}
+        fresh_own = new._own_figures(shared.cells.get(self.year, ()))
+        pks = [i.pk for i in self.indicators]
+        stale = [(pk, u) for pk in pks for u in changed]
+        # Only indicators with an own figure of a changed unit before or after can change at all.
+        touched = {k[0] for k in stale if k in self.own} | {k[0] for k in fresh_own}
+        new.own = dict(self.own)  # copies in C; then the changed units' entries replaced
+        new.uses_own = set(self.uses_own)
+        for k in stale:
+            new.own.pop(k, None)
+        new.own.update(fresh_own)
+        new.figures = {pk: (dict(mine) if pk in touched else mine) for pk, mine in self.figures.items()}
         tree, closed = self._tree, new.closed_units
         on_paths: set[int] = set()
         for uid in changed:
@@ -524,7 +537,10 @@ class Rollup:
                 uid = tree.parent_of.get(uid)
         order = sorted(on_paths, key=tree.rank.__getitem__)
         for ind in self.indicators:
-            pk, mine = ind.pk, new.figures[ind.pk]
+            pk = ind.pk
+            if pk not in touched:
+                continue
+            mine = new.figures[pk]
             is_stock = ind.time_aggregation == TimeAggregation.LAST
             for uid in order:
                 f = new.own.get((pk, uid))
@@ -538,6 +554,7 @@ class Rollup:
                     mine[uid] = _combine(ind.value_type, ind.unit_aggregation, kids)
                 else:
                     mine.pop(uid, None)
+        new._carry_coverage(self, changed)
         return new
 
     @classmethod
@@ -570,7 +587,10 @@ class Rollup:
         weight = len(out[0]._tree.unit_ids) + sum(len(f) for r in out for f in r.figures.values())
         figure_cache.rollups.put(key, tuple(out), weight)
         if version[2] is None:
+            superseded = figure_cache.latest.get(what)
             figure_cache.latest[what] = key
+            if superseded is not None and superseded != key:
+                figure_cache.rollups.drop(superseded)  # an older version's: no reader asks for it again
         return out
 
     @classmethod
@@ -606,7 +626,37 @@ class Rollup:
         new = object.__new__(Rollup)
         new._setup(self.root, self.year, self.quarter, self.from_quarter, self.indicators, shared)
         new.own, new.figures, new.uses_own = self.own, self.figures, self.uses_own
+        new._carry_coverage(self, set())
         return new
+
+    def _carry_coverage(self, old: "Rollup", changed: set[int]) -> None:
+        """Coverage worked out for `old`, brought up to date for the units whose reports changed this year.
+
+        The units expected are the same (same tree, same period); a changed unit that now counts as
+        reported, or no longer does, moves the reported count of itself and each unit above it by one.
+        """
+        if not changed:  # nothing reported differently this year: the same counts serve
+            self._reporting.update(old._reporting)
+            self._coverage.update(old._coverage)
+            return
+        moved: dict[bool, dict[int, int]] = {}
+        for is_stock, (opened, reported) in old._reporting.items():
+            now = set(reported) - changed
+            now.update(u for u in changed if u in opened and self._has_reported(u, is_stock))
+            self._reporting[is_stock] = (opened, frozenset(now))
+            moved[is_stock] = {u: (u in now) - (u in reported) for u in changed if (u in now) != (u in reported)}
+        kind_of, parent_of = self._tree.kind_of, self._tree.parent_of
+        for (kinds, is_stock), (done, due) in old._coverage.items():
+            deltas = moved.get(is_stock)
+            if deltas is None:
+                continue
+            if deltas := {u: d for u, d in deltas.items() if kind_of[u] in kinds}:
+                done = defaultdict(int, done)
+                for uid, d in deltas.items():
+                    while uid is not None:
+                        done[uid] += d
+                        uid = parent_of.get(uid)
+            self._coverage[(kinds, is_stock)] = (done, due)
 
     @property
     def is_provisional(self) -> bool:

@@ -63,6 +63,12 @@ class _LRU:
                 _k, (_v, w) = self._items.popitem(last=False)
                 self._weight -= w
 
+    def drop(self, key) -> None:
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._weight -= old[1]
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -78,6 +84,12 @@ latest: dict[tuple, tuple] = {}
 refreshes = 0  # how many times kept roll-ups were brought up to date from the change log (for tests, bench)
 # A write touching more (unit, year) cells than this refolds from the values instead.
 MAX_REFRESHED_CELLS = 2_000
+
+
+def clear() -> None:
+    """Forget every kept result (a fresh process starts so; benches measure the cold path with it)."""
+    rollups.clear()
+    latest.clear()
 
 
 def kept(kind: str, parts: tuple, build, weight=len, refresh=None):
@@ -105,5 +117,8 @@ def kept(kind: str, parts: tuple, build, weight=len, refresh=None):
         hit = build()
     rollups.put(key, hit, max(1, weight(hit)))
     if version[2] is None:
+        superseded = latest.get((kind, parts))
         latest[(kind, parts)] = key
+        if superseded is not None and superseded != key:
+            rollups.drop(superseded)  # an older version's: no reader asks for it again
     return hit

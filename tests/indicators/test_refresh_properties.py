@@ -1,7 +1,8 @@
 """Kept roll-ups brought up to date from the change log agree with the reference rule after random writes.
 
 Hypothesis builds a random world (as in test_rule_properties), commits it, folds it
-through `Rollup.many`, then commits a few random writes — values set, cleared or wiped for a year,
+through `Rollup.many` (every figure, coverage and comparison asked, so that there is
+something to carry over), then commits a few random writes — values set, cleared or wiped for a year,
 submissions moved to another status or removed — and asks again: the answer must
 come from the refresh (not a new fold) and equal the reference rule's on the
 changed world, for every unit's figure, coverage and year before. These commit, as
@@ -94,7 +95,11 @@ def test_refreshed_rollups_agree_with_the_reference_after_random_writes(catalogu
     objs = load(units, indicator, values, statuses, values)
     try:
         periods = [(2025, first, last), (2024, first, last)]
-        Rollup.many(root=objs[0], periods=periods, indicators=[indicator], layer=layer)
+        now, before = Rollup.many(root=objs[0], periods=periods, indicators=[indicator], layer=layer)
+        # Asked before the writes too, so that the refresh has coverage and comparisons to carry over.
+        w = ref.World(units, dict(values), {k: s for k, s in statuses.items() if s})
+        for uid, unit in objs.items():
+            check(w, rule, indicator, now, before, uid, unit, first, last, layer)
         wrote = [apply(objs, indicator, values, statuses, change) for change in changes]
         refreshes = figure_cache.refreshes
         now, before = Rollup.many(root=objs[0], periods=periods, indicators=[indicator], layer=layer)

@@ -375,7 +375,7 @@ def test_query_count_does_not_grow_with_the_number_of_units(client, leader):
     client.force_login(leader)
 
     def count():
-        figure_cache.rollups.clear()  # both counts fold from the values (a kept roll-up would cost no query)
+        figure_cache.clear()  # both counts fold from the values (a kept roll-up would cost no query)
         with CaptureQueriesContext(connection) as ctx:
             assert client.get("/?year=2018&indicator=website_articles").status_code == 200
         return len(ctx)
