@@ -39,6 +39,6 @@ def indicators_without_reporter(start: datetime.date, end: datetime.date):
 
     A province that closed its districts finds here what nobody reports any more. Two queries.
     """
-    kinds = set(OrgUnit.objects.active_between(start, end).values_list("kind", flat=True).distinct())
+    kinds = set(OrgUnit.objects.active_between(start, end).order_by().values_list("kind", flat=True).distinct())
     orphans = [i.pk for i in Indicator.objects.active().only("pk", "reported_by") if not kinds & set(i.reported_by_kinds)]
     return Indicator.objects.filter(pk__in=orphans)

@@ -65,6 +65,23 @@ class Completeness:
     def missing(self) -> list[UnitStatus]:
         return [u for u in self.units if not u.has_reported]
 
+    def counts_by_child(self, root: OrgUnit) -> dict[str, tuple[int, int]]:
+        """(expected, reported) of each child subtree of `root`, by the child's path (worked out once)."""
+        memo = self.__dict__.setdefault("_by_child", {})
+        found = memo.get(root.path)
+        if found is None:
+            counts: dict[str, list[int]] = {}
+            cut = len(root.path)
+            for status in self.units:
+                if status.unit.pk == root.pk:
+                    continue
+                head = root.path + status.unit.path[cut:].split("/", 1)[0] + "/"
+                c = counts.setdefault(head, [0, 0])
+                c[0] += 1
+                c[1] += status.has_reported
+            found = memo[root.path] = {k: (e, r) for k, (e, r) in counts.items()}
+        return found
+
     @property
     def overdue(self) -> bool:
         return timezone.localdate() > self.period.due_date

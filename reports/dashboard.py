@@ -94,7 +94,9 @@ MISSING_GROUPS = [
 def subtree_kinds(unit: OrgUnit, year: int) -> set[str]:
     """Kinds of the units of unit's subtree open during the year (one query): which indicators it reports."""
     start, end = Period(year, 1).calendar_start, Period(year, 4).calendar_end
-    return set(OrgUnit.objects.subtree_of(unit).active_between(start, end).values_list("kind", flat=True).distinct())
+    # order_by(): the model's ordering by path would make DISTINCT return every unit.
+    units = OrgUnit.objects.subtree_of(unit).active_between(start, end).order_by()
+    return set(units.values_list("kind", flat=True).distinct())
 
 
 def reported_in(indicators: list[Indicator], kinds: set[str]) -> list[Indicator]:
@@ -427,16 +429,13 @@ def composition(rollup: Rollup, outreach: list[Indicator]) -> list[Slice]:
 
 def completeness_by_child(done: Completeness, root: OrgUnit, children: list[OrgUnit]) -> list[ChildCompleteness]:
     """The quarter's reporting rate of each child's subtree (no query: paths are already loaded)."""
-    rows = {c.path: ChildCompleteness(c) for c in children}
-    for status in done.units:
-        if status.unit.pk == root.pk:
-            continue
-        head = root.path + status.unit.path[len(root.path) :].split("/", 1)[0] + "/"
-        row = rows.get(head)
-        if row is not None:
-            row.expected += 1
-            row.reported += status.has_reported
-    return [r for r in rows.values() if r.expected]
+    counts = done.counts_by_child(root)
+    rows = []
+    for c in children:
+        expected, reported = counts.get(c.path, (0, 0))
+        if expected:
+            rows.append(ChildCompleteness(c, expected=expected, reported=reported))
+    return rows
 
 
 # -- drill-down -----------------------------------------------------------------------------------
