@@ -434,16 +434,10 @@ class _Shared:
         if keep is not None:
             new._reported = keep
         else:
-            new._reported = None
             found = {k for k in self.reported_quarters() if k not in stale}
             done = (SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED)
             found.update(k for k in self._quarters_with(done, units=units) if (k[0], k[1]) in stale_pairs(changed))
-            for year, rows in new.cells.items():
-                for row in rows:
-                    for q in (1, 2, 3, 4):
-                        if cell_of(row, q) != _NONE3:
-                            found.add((row[1], year, q))
-            new._reported = found
+            new._reported = found | _typed_quarters(new.cells)
         return new
 
     def settle(self) -> None:
@@ -464,13 +458,14 @@ class _Shared:
             statuses = LAYER_STATUSES[self.layer] or (SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED)
             found = set(self._quarters_with(statuses))
             if LAYER_STATUSES[self.layer] is None:
-                for year, rows in self.cells.items():
-                    for row in rows:
-                        for q in (1, 2, 3, 4):
-                            if cell_of(row, q) != _NONE3:
-                                found.add((row[1], year, q))
+                found |= _typed_quarters(self.cells)
             self._reported = found
         return self._reported
+
+
+def _typed_quarters(cells: dict[int, list[tuple]]) -> set[tuple[int, int, int]]:
+    """(unit id, year, quarter) with any value in `quarter_cells` rows: a draft being typed counts as reported in `all`."""
+    return {(row[1], year, q) for year, rows in cells.items() for row in rows for q in (1, 2, 3, 4) if cell_of(row, q) != _NONE3}
 
 
 class Rollup:

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from indicators import figure_cache
 from indicators import reference_rule as ref
 from indicators.aggregation import Rollup
-from indicators.models import DataValue, Indicator, Submission
+from indicators.models import DataValue, Submission
 from tests.conftest import seed
-from tests.indicators.test_rule_properties import STATUSES, check, load, typed_values, worlds
+from tests.indicators.test_rule_properties import STATUSES, check, load, prepared, typed_values, worlds
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,13 +85,8 @@ def remove(objs):
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(world=worlds(), numbers=st.lists(st.integers(0, 10_000), min_size=64, max_size=64), changes=writes)
 def test_refreshed_rollups_agree_with_the_reference_after_random_writes(catalogue, world, numbers, changes):
-    units, code, keys, statuses, a, b, layer = world
-    first, last = min(a, b), max(a, b)
-    indicator = Indicator.objects.get(code=code)
-    values = typed_values(indicator, keys, numbers)
-    rule = ref.Rule(
-        indicator.value_type, indicator.time_aggregation, indicator.unit_aggregation, set(indicator.reported_by_kinds)
-    )
+    units, _code, _keys, statuses, _a, _b, layer = world
+    indicator, values, rule, first, last = prepared(world, numbers)
     objs = load(units, indicator, values, statuses, values)
     try:
         periods = [(2025, first, last), (2024, first, last)]

@@ -98,6 +98,16 @@ def typed_values(indicator, keys, numbers):
     return out
 
 
+def prepared(world, numbers):
+    """The world's indicator, its typed values, the reference's rule for it, and the period's first and last quarter."""
+    _units, code, keys, _statuses, a, b, _layer = world
+    indicator = Indicator.objects.get(code=code)
+    rule = ref.Rule(
+        indicator.value_type, indicator.time_aggregation, indicator.unit_aggregation, set(indicator.reported_by_kinds)
+    )
+    return indicator, typed_values(indicator, keys, numbers), rule, min(a, b), max(a, b)
+
+
 def same(a, b) -> bool:
     def norm(f):
         if f is None:
@@ -114,13 +124,8 @@ EXAMPLES = int(os.environ.get("RULE_EXAMPLES", "150"))
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(world=worlds(), numbers=st.lists(st.integers(0, 10_000), min_size=64, max_size=64), sub=st.integers(0, 6))
 def test_the_fast_rule_agrees_with_the_reference_on_random_trees(world, numbers, sub):
-    units, code, keys, statuses, a, b, layer = world
-    first, last = min(a, b), max(a, b)
-    indicator = Indicator.objects.get(code=code)
-    values = typed_values(indicator, keys, numbers)
-    rule = ref.Rule(
-        indicator.value_type, indicator.time_aggregation, indicator.unit_aggregation, set(indicator.reported_by_kinds)
-    )
+    units, _code, _keys, statuses, _a, _b, layer = world
+    indicator, values, rule, first, last = prepared(world, numbers)
     w = ref.World(units, values, {k: s for k, s in statuses.items() if s})
     with transaction.atomic():
         objs = load(units, indicator, values, statuses, values)
