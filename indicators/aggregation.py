@@ -53,7 +53,6 @@ from indicators.models import (
     ValueType,
 )
 from indicators.periods import Period
-from organizations import data_version
 from organizations.models import OrgUnit
 
 
@@ -342,11 +341,6 @@ def cell_of(row: tuple, quarter: int) -> tuple:
 _EMPTY12 = [None] * 12
 
 
-def stale_pairs(changed: dict[int, set[int]]) -> set[tuple[int, int]]:
-    """(unit id, year) of a refresh's changes."""
-    return {(u, y) for y, us in changed.items() for u in us}
-
-
 class _Quarters(set):
     """(unit id, year, quarter) of a layer, and `whole`: the (unit id, year) with all four quarters in it.
 
@@ -422,12 +416,12 @@ class _Shared:
         new = object.__new__(_Shared)
         new.tree, new.layer, new.years, new.indicators = self.tree, self.layer, self.years, self.indicators
         units = {u for us in changed.values() for u in us}
-        stale = {(u, y, q) for y, us in changed.items() for u in us for q in (1, 2, 3, 4)}
+        pairs = {(u, y) for y, us in changed.items() for u in us}
+        stale = {(u, y, q) for u, y in pairs for q in (1, 2, 3, 4)}
         allowed = LAYER_STATUSES[self.layer]
         if allowed is None:
             keep = None
         else:
-            pairs = stale_pairs(changed)
             keep = self._reported.replaced(pairs, (k for k in self._quarters_with(allowed, units=units) if k[:2] in pairs))
         new.cells = quarter_cells(tree=self.tree, years=set(changed), indicators=self.indicators, keep=keep, units=units)
         new.cells = {y: [r for r in rows if r[1] in changed.get(y, ())] for y, rows in new.cells.items()}
@@ -436,7 +430,7 @@ class _Shared:
         else:
             found = {k for k in self.reported_quarters() if k not in stale}
             done = (SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED)
-            found.update(k for k in self._quarters_with(done, units=units) if (k[0], k[1]) in stale_pairs(changed))
+            found.update(k for k in self._quarters_with(done, units=units) if k[:2] in pairs)
             new._reported = found | _typed_quarters(new.cells)
         return new
 
@@ -556,52 +550,30 @@ class Rollup:
     def many(cls, *, root: OrgUnit, periods, indicators=None, layer: str = Layer.OFFICIAL) -> list["Rollup"]:
         """One Rollup per (year, from_quarter, quarter) period, for the cost of one.
 
-        Served from `indicators.figure_cache` while the data version has not moved: the fold of a
-        subtree and its periods is computed once per change of the data, not once per request.
+        Kept in `indicators.figure_cache` under the data version: the fold of a subtree and its periods
+        is computed once, then brought up to date from the change log after each write
+        (`_refreshed_all`); a change the log cannot describe, or too large a one, folds again.
         """
         periods = [tuple(p) for p in periods]
         indicators = list(indicators) if indicators is not None else list(Indicator.objects.in_report_order())
-        version = figure_cache.version_key()
-        if version is None:
-            shared = _Shared(root=root, years={p[0] for p in periods}, indicators=indicators, layer=layer)
-            return [
-                cls(root=root, year=y, from_quarter=f, quarter=q, indicators=indicators, _shared=shared) for y, f, q in periods
-            ]
         what = (root.pk, tuple(periods), tuple(i.pk for i in indicators), str(layer))
-        key = (version, *what)
-        hit = figure_cache.rollups.get(key)
-        if hit is not None:
-            return list(hit)
-        out = cls._refresh(what, version) if version[2] is None else None
-        if out is None:
+
+        def fold() -> tuple["Rollup", ...]:
             shared = _Shared(root=root, years={p[0] for p in periods}, indicators=indicators, layer=layer)
-            out = [
+            out = tuple(
                 cls(root=root, year=y, from_quarter=f, quarter=q, indicators=indicators, _shared=shared) for y, f, q in periods
-            ]
+            )
             shared.settle()
-        weight = len(out[0]._tree.unit_ids) + sum(len(f) for r in out for f in r.figures.values())
-        figure_cache.rollups.put(key, tuple(out), weight)
-        if version[2] is None:
-            superseded = figure_cache.latest.get(what)
-            figure_cache.latest[what] = key
-            if superseded is not None and superseded != key:
-                figure_cache.rollups.drop(superseded)  # an older version's: no reader asks for it again
-        return out
+            return out
 
-    @classmethod
-    def _refresh(cls, what: tuple, version: tuple) -> list["Rollup"] | None:
-        """The kept roll-ups of an older committed version, brought up to date from the change log, if cheaper.
+        def weight(out) -> int:
+            return len(out[0]._tree.unit_ids) + sum(len(f) for r in out for f in r.figures.values())
 
-        None (fold from the values) when there is none, when the log cannot say exactly what changed
-        (the tree, the catalogue, a bulk update), or when too much did.
-        """
-        older_key = figure_cache.latest.get(what)
-        older = figure_cache.rollups.get(older_key) if older_key is not None else None
-        if older is None:
-            return None
-        changes = data_version.changes_between(older_key[0][0].number, version[0].number)
-        if changes is None or len(changes) > figure_cache.MAX_REFRESHED_CELLS:
-            return None
+        return list(figure_cache.kept("rollups", what, fold, weight=weight, refresh=cls._refreshed_all))
+
+    @staticmethod
+    def _refreshed_all(older: tuple["Rollup", ...], changes: set[tuple[int, int]]) -> tuple["Rollup", ...]:
+        """Kept roll-ups of an older committed version brought up to date for the (unit id, year) cells written since."""
         shared = older[0]._shared
         tree, years = shared.tree, shared.years
         changed: dict[int, set[int]] = defaultdict(set)
@@ -609,9 +581,9 @@ class Rollup:
             if year in years and unit in tree.kind_of:
                 changed[year].add(unit)
         if not changed:
-            return list(older)
+            return older
         fresh = shared.refreshed(changed)
-        out = [r._refreshed(fresh, changed[r.year]) if r.year in changed else r._rebased(fresh) for r in older]
+        out = tuple(r._refreshed(fresh, changed[r.year]) if r.year in changed else r._rebased(fresh) for r in older)
         fresh.settle()
         figure_cache.refreshes += 1
         return out
