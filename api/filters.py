@@ -91,8 +91,9 @@ class BuiltOnce(filters.FilterSet):
     django-filter builds a new form class (a new form field per filter) and deep-copies
     every filter, catalogue querysets included, on each request: most of the fixed cost
     of a small page. None of it depends on the request here (the unit filter reads the
-    request through `parent`, which stays per instance), so the form class is kept and
-    the querysets, which are only ever cloned, are not copied.
+    request through `parent`, the only attribute set per instance), so the form class is
+    kept and each filter is copied shallowly: its field and querysets are shared, as
+    nothing changes them after the class is built.
     """
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
@@ -101,10 +102,11 @@ class BuiltOnce(filters.FilterSet):
             queryset = self._meta.model._default_manager.all()
         self.is_bound, self.data = data is not None, data or QueryDict()
         self.queryset, self.request, self.form_prefix = queryset, request, prefix
-        shared = {id(f.queryset): f.queryset for f in self.base_filters.values() if getattr(f, "queryset", None) is not None}
-        self.filters = copy.deepcopy(self.base_filters, shared)  # deepcopy keeps what its memo already holds
+        self.filters = {name: copy.copy(f) for name, f in self.base_filters.items()}
         for f in self.filters.values():
             f.model, f.parent = queryset.model, self
+            if f.method is not None:
+                f.method = f.method  # binds a FilterMethod to this copy (the class's one knows no parent)
 
     def get_form_class(self):
         cls = type(self)

@@ -29,6 +29,11 @@ def _memberships(user) -> list[Membership]:
     return cached
 
 
+def remember_memberships(user, memberships: list[Membership]) -> None:
+    """Memberships loaded with the user (the API's token query joins them): `_memberships` then asks nothing."""
+    user._reform_memberships = list(memberships)
+
+
 def roles_of(user) -> set[str]:
     if getattr(user, "is_superuser", False):
         return {Role.REVIEWER, Role.LEADER}

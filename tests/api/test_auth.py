@@ -5,11 +5,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from indicators.models import DataValue
+from organizations.models import Membership, OrgUnit, Role
 
 ENDPOINTS = [
     "/api/v1/indicators/",
@@ -76,6 +79,38 @@ def test_an_expired_token_is_refused(clerk_can_loc):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/indicators/").status_code == 401
+
+
+def test_a_token_of_an_inactive_user_is_refused(clerk_can_loc):
+    _instance, token = AuthToken.objects.create(user=clerk_can_loc, expiry=timedelta(days=1))
+    clerk_can_loc.is_active = False
+    clerk_can_loc.save(update_fields=["is_active"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    r = client.get("/api/v1/org-units/")
+    assert r.status_code == 401 and r.json()["detail"] == "Người dùng không còn hoạt động, hoặc đã bị xoá."
+
+
+def test_the_token_its_user_and_every_membership_are_read_in_one_query(clerk_can_loc, outsider):
+    """Two memberships (a clerk of Can Loc, a reviewer of Huong Khe) reach both units; no membership reaches none."""
+    Membership.objects.create(user=clerk_can_loc, org_unit=OrgUnit.objects.get(code="HT-444"), role=Role.REVIEWER)
+    _instance, token = AuthToken.objects.create(user=clerk_can_loc, expiry=timedelta(days=1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get("/api/v1/org-units/?page_size=500")
+    codes = {u["code"] for u in r.json()["results"]}
+    assert "HT-443" in codes and "HT-444" in codes and "HT" not in codes
+    assert codes - {"HT-443"} == set(
+        OrgUnit.objects.filter(path__startswith=OrgUnit.objects.get(code="HT-444").path).values_list("code", flat=True)
+    )
+    lookups = [q["sql"] for q in ctx.captured_queries if "membership" in q["sql"].lower()]
+    assert len(lookups) == 1 and "authtoken" in lookups[0].lower(), lookups
+
+    _instance, token = AuthToken.objects.create(user=outsider, expiry=timedelta(days=1))
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    r = client.get("/api/v1/org-units/")
+    assert r.status_code == 200 and r.json()["results"] == []
 
 
 def test_a_wrong_token_is_refused_in_english_when_asked(db):
