@@ -33,15 +33,15 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 from functools import cached_property, reduce
-from operator import or_
+from operator import itemgetter, or_
 from typing import NamedTuple
 
-from django.db import connections, models
-from django.db.models import Exists, Field, Max, OuterRef, Q
+from django.db import connections, models, router
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from indicators import figure_cache
+from indicators import figure_cache, fold_sql
 from indicators.formatting import NO_DATA, number, percent, plain, ratio
 from indicators.models import (
     DataValue,
@@ -304,33 +304,45 @@ def quarter_cells(*, tree: UnitTree, years, indicators, keep: "_Quarters | None"
     EXISTS per row cost 1.6–3.4× the unfiltered query in bench_layers), for a
     set lookup per cell.
     """
-    aggregates = {}
-    for q in (1, 2, 3, 4):
-        for name in ("value", "numerator", "denominator"):
-            # A plain Field skips Django's per-cell converters (12 a row); values are made Decimal below.
-            aggregates[f"{name}_{q}"] = Max(name, filter=Q(quarter=q), output_field=Field())
-    if units is not None:  # just these units (a refresh after a write)
-        where = Q(org_unit_id__in=list(units))
-    else:
-        where = reduce(or_, (Q(org_unit__path__startswith=p) for p in tree.paths))
-    qs = DataValue.objects.filter(where, year__in=list(years), indicator_id__in=[i.pk for i in indicators])
-    rows = qs.values_list("indicator_id", "org_unit_id", "year").annotate(**aggregates).order_by()
-    decimals = connections[qs.db].vendor != "postgresql"  # PostgreSQL's driver gives Decimals already
+    rows = fold_sql.pivot_rows(
+        years=years, indicator_ids=[i.pk for i in indicators], units=units, paths=None if units is not None else tree.paths
+    )
+    decimals = connections[router.db_for_read(DataValue)].vendor != "postgresql"  # PostgreSQL's driver gives Decimals
     by_year: dict[int, list[tuple]] = defaultdict(list)
     whole = keep.whole if keep is not None else None
+    # (unit id, year) partly in the layer → a getter that blanks its other quarters (None for no quarter at
+    # all), worked out once per pair: a row is then masked by one call in C.
+    masks: dict[tuple[int, int], itemgetter | None] = {}
     for r in rows:
         if decimals:
             r = (*r[:3], _dec(r[3]), *r[4:6], _dec(r[6]), *r[7:9], _dec(r[9]), *r[10:12], _dec(r[12]), *r[13:])
-        if keep is not None and (r[1], r[2]) not in whole:
-            unit, year, masked = r[1], r[2], list(r)
-            for q in (1, 2, 3, 4):
-                if (unit, year, q) not in keep:
-                    masked[3 * q : 3 * q + 3] = _NONE3
-            if masked[3:] == _EMPTY12:
+        if keep is not None and (pair := (r[1], r[2])) not in whole:
+            if pair in masks:
+                mask = masks[pair]
+            else:
+                mask = masks[pair] = _mask_of([(*pair, q) in keep for q in (1, 2, 3, 4)])
+            if mask is None:
                 continue
-            r = tuple(masked)
+            r = mask(r + _BLANK)
+            if r[3:] == _EMPTY12:
+                continue
         by_year[r[2]].append(r)
     return by_year
+
+
+# A pivoted row with one None after it: a mask's getter picks that None for each cell of a quarter left out.
+_BLANK = (None,)
+
+
+def _mask_of(kept: list[bool]) -> itemgetter | None:
+    """The getter that copies a pivoted row with the cells of the quarters not `kept` blanked (None: none kept)."""
+    if not any(kept):
+        return None
+    blank = 15  # the index of _BLANK once appended to a 15-item row
+    picks = [0, 1, 2]
+    for q, k in zip((1, 2, 3, 4), kept, strict=True):
+        picks.extend(range(3 * q, 3 * q + 3) if k else (blank, blank, blank))
+    return itemgetter(*picks)
 
 
 def cell_of(row: tuple, quarter: int) -> tuple:
@@ -338,7 +350,7 @@ def cell_of(row: tuple, quarter: int) -> tuple:
     return row[3 * quarter : 3 * quarter + 3]
 
 
-_EMPTY12 = [None] * 12
+_EMPTY12 = (None,) * 12
 
 
 class _Quarters(set):
@@ -396,16 +408,9 @@ class _Shared:
         the unit table on the path prefix (one pass over the year's submissions beats thousands of ids).
         """
         ids = self.tree.unit_ids if units is None else list(units)
-        where = (
-            Q(org_unit_id__in=ids)
-            if len(ids) <= 2000
-            else reduce(or_, (Q(org_unit__path__startswith=p) for p in self.tree.paths))
-        )
-        return list(
-            Submission.objects.filter(where, year__in=self.years, status__in=statuses)
-            .order_by()
-            .values_list("org_unit_id", "year", "quarter")
-        )
+        if len(ids) <= 2000:
+            return fold_sql.quarters_with(years=self.years, statuses=statuses, units=ids)
+        return fold_sql.quarters_with(years=self.years, statuses=statuses, paths=self.tree.paths)
 
     def refreshed(self, changed: dict[int, set[int]]) -> "_Shared":
         """A copy brought up to date for the changed units of each year (year → unit ids), in two queries.
