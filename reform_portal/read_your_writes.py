@@ -11,8 +11,13 @@ still behind it is too far behind to be read at all.
 
 A GET whose replica read fails (the replica died mid-request) is answered again from the primary,
 and the replica is left alone for a few seconds: a replica down or lagging is never a 500.
+
+A command that only reads (`export_report`) opens a scope of its own, `command_reads()`: it is pinned
+at the primary's position when it starts, so the replica serves it only once it holds everything
+committed before the command began (an import followed by an export shows the import).
 """
 
+import contextlib
 import math
 
 from django.conf import settings
@@ -72,6 +77,26 @@ def _stream_in_scope(scope, chunks):
         finally:
             db_router.close_scope(token)
         yield chunk
+
+
+@contextlib.contextmanager
+def command_reads():
+    """Reads of a management command go to the replica when it has everything committed so far; else the primary.
+
+    No-op without a replica. A write in the command sends its later reads to the primary, as in a request.
+    """
+    if not db_router.enabled():
+        yield
+        return
+    pin = db_router.primary_position()
+    scope = db_router.ReadScope(user_key=lambda: None, pin_for_user=lambda: pin)
+    scope.eligible = True
+    token = db_router.open_scope(scope)
+    try:
+        with connections[PRIMARY].execute_wrapper(_watch_writes(scope)):
+            yield scope
+    finally:
+        db_router.close_scope(token)
 
 
 class ReadYourWritesMiddleware:

@@ -7,6 +7,7 @@ was served by the replica, and one that shows the new figure by the primary.
 
 import csv
 import io
+import json
 import re
 import time
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.management import call_command
 from django.db import connections, router
 from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
@@ -329,3 +331,26 @@ def test_without_a_wal_position_a_writer_is_pinned_by_time(world):
         assert shown(pinned, FIGURE_Q1) == "4"  # the primary
     assert Pin.parse("") == Pin(None) and Pin.parse("123") == Pin(123) and Pin.parse("x1") is None
     assert Pin.later(Pin(5), None, Pin(9)) == Pin(9) and Pin.later(Pin(5), Pin(None)) == Pin(None)
+
+
+def exported_figure(quarter: int) -> str:
+    """`export_report` of Can Loc's 2019 to the end of `quarter`, as a script would run it: the articles figure."""
+    out = io.StringIO()
+    call_command("export_report", "2019", "--quarter", str(quarter), "--unit", "HT-443", "--format", "json", stdout=out)
+    return json.loads(out.getvalue())["figures"]["website_articles"]["value"]
+
+
+def test_export_report_reads_the_replica_once_it_holds_every_commit_before_the_run(world):
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        assert exported_figure(2) == "3"
+    assert any("indicators_datavalue" in q["sql"] for q in on_replica.captured_queries)
+    with replay_paused():
+        approve_q2(token(world["canloc"]), browser(world["reviewer"]))
+        # Committed before the run and not yet on the replica: the export reads the primary, and shows it.
+        with CaptureQueriesContext(connections["replica"]) as on_replica:
+            assert exported_figure(2) == "8"
+        assert not any("indicators_datavalue" in q["sql"] for q in on_replica.captured_queries)
+    wait_for_replica()
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        assert exported_figure(1) == "3"
+    assert any("indicators_datavalue" in q["sql"] for q in on_replica.captured_queries)

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from indicators.aggregation import Layer, report_document
 from organizations.models import OrgUnit
+from reform_portal.read_your_writes import command_reads
 
 FORMATS = ["json", "html", "xlsx", "docx"]
 
@@ -25,7 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--format", default="json", choices=FORMATS)
         parser.add_argument("-o", "--output", default="-", help="File to write ('-': standard output).")
 
-    def handle(self, *args, year, quarter, unit, status, format, output, **opts):
+    def handle(self, *args, **opts):
+        with command_reads():  # the replica, when there is one that holds every commit before this run
+            return self._handle(**opts)
+
+    def _handle(self, *, year, quarter, unit, status, format, output, **opts):
         if unit:
             org_unit = OrgUnit.objects.filter(code=unit).first()
             if org_unit is None:
