@@ -503,6 +503,8 @@ class Rollup:
         self._coverage: dict[tuple, tuple[dict[int, int], dict[int, int]]] = {}
         self._reporting: dict[bool, tuple[frozenset[int], frozenset[int]]] = {}
         self._compared: dict[tuple, Comparison] = {}
+        self._reported_of_kinds: dict[tuple, frozenset[int]] = {}
+        self._reported_units: dict[tuple, frozenset[int]] = {}
 
     def _refreshed(self, shared: "_Shared", changed: set[int]) -> "Rollup":
         """A copy with the figures of the changed units (of this year) and their ancestors folded again.
@@ -607,9 +609,11 @@ class Rollup:
         The units expected are the same (same tree, same period); a changed unit that now counts as
         reported, or no longer does, moves the reported count of itself and each unit above it by one.
         """
-        if not changed:  # nothing reported differently this year: the same counts serve
+        if not changed:  # nothing reported differently this year: the same counts and units serve
             self._reporting.update(old._reporting)
             self._coverage.update(old._coverage)
+            self._reported_of_kinds.update(old._reported_of_kinds)
+            self._reported_units.update(old._reported_units)
             return
         moved: dict[bool, dict[int, int]] = {}
         for is_stock, (opened, reported) in old._reporting.items():
@@ -801,12 +805,23 @@ class Rollup:
         )
 
     def reported_units(self, indicator: Indicator | str, unit_id: int | None = None) -> frozenset[int]:
-        """The units counted as reported in a figure's coverage (to compare like with like)."""
+        """The units counted as reported in a figure's coverage (to compare like with like).
+
+        Kept per (kinds, stock or flow, unit): the indicators that share their reporting kinds share the answer,
+        worked out as one intersection in C of the reported units of those kinds with the unit's subtree.
+        """
         ind = self._indicator(indicator)
-        kinds, is_stock = frozenset(ind.reported_by_kinds), ind.time_aggregation == TimeAggregation.LAST
-        _opened, reported = self._open_and_reported(is_stock)  # the units reported are among those expected
-        kind_of = self._tree.kind_of
-        return frozenset(u for u in self._tree.subtree(unit_id or self.root.pk) if u in reported and kind_of[u] in kinds)
+        key = (frozenset(ind.reported_by_kinds), ind.time_aggregation == TimeAggregation.LAST)
+        uid = unit_id or self.root.pk
+        found = self._reported_units.get((key, uid))
+        if found is None:
+            of_kinds = self._reported_of_kinds.get(key)
+            if of_kinds is None:
+                kinds, kind_of = key[0], self._tree.kind_of
+                _opened, reported = self._open_and_reported(key[1])  # the units reported are among those expected
+                of_kinds = self._reported_of_kinds[key] = frozenset(u for u in reported if kind_of[u] in kinds)
+            found = self._reported_units[(key, uid)] = of_kinds.intersection(self._tree.subtree(uid))
+        return found
 
     def _indicator(self, indicator) -> Indicator:
         if isinstance(indicator, Indicator):
@@ -891,7 +906,12 @@ def _compare(now: Rollup, before: Rollup, ind: Indicator, uid: int) -> Compariso
         return Comparison(figure, cov, previous, prev_cov, False, "", used)
     if cov.complete and prev_cov.complete:
         return Comparison(figure, cov, previous, prev_cov, True, "", used)
-    same_units = now.reported_units(ind, uid) == frozenset().union(*(before.reported_units(ind, u) for u in members))
+    # Counts first: `cov.reported` is the size of the units reported now, and `prev_cov.reported` adds up the
+    # sizes of the members' sets (at least the size of their union, exactly it for one member).
+    if cov.reported > prev_cov.reported or (len(members) == 1 and cov.reported != prev_cov.reported):
+        same_units = False
+    else:
+        same_units = now.reported_units(ind, uid) == frozenset().union(*(before.reported_units(ind, u) for u in members))
     if same_units:
         return Comparison(figure, cov, previous, prev_cov, True, "", used)
     reason = _("Không so sánh được: năm nay %(now)s, cùng kỳ năm trước %(before)s.") % {

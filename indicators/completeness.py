@@ -53,8 +53,12 @@ class Completeness:
 
     @cached_property
     def on_time(self) -> list[UnitStatus]:
-        due = self.period.due_date
-        return [u for u in self.reported if u.first_submitted_at and timezone.localdate(u.first_submitted_at) <= due]
+        # Submitted on the due date or before, in local time: before the first instant of the day after it
+        # (one aware datetime to compare with, rather than a time-zone conversion per unit).
+        cutoff = timezone.make_aware(
+            datetime.datetime.combine(self.period.due_date + datetime.timedelta(days=1), datetime.time())
+        )
+        return [u for u in self.reported if u.first_submitted_at and u.first_submitted_at < cutoff]
 
     @cached_property
     def late(self) -> list[UnitStatus]:
@@ -71,12 +75,10 @@ class Completeness:
         found = memo.get(root.path)
         if found is None:
             counts: dict[str, list[int]] = {}
-            cut = len(root.path)
             for status in self.units:
                 if status.unit.pk == root.pk:
                     continue
-                head = root.path + status.unit.path[cut:].split("/", 1)[0] + "/"
-                c = counts.setdefault(head, [0, 0])
+                c = counts.setdefault(_child_head(root.path, status.unit.path), [0, 0])
                 c[0] += 1
                 c[1] += status.has_reported
             found = memo[root.path] = {k: (e, r) for k, (e, r) in counts.items()}
@@ -90,6 +92,11 @@ class Completeness:
     def rate(self) -> float | None:
         """Share of expected units that reported, in percent (None when no unit is expected)."""
         return 100.0 * len(self.reported) / self.expected if self.expected else None
+
+
+def _child_head(root_path: str, path: str) -> str:
+    """The path of the child of the unit at `root_path` whose subtree holds the unit at `path`."""
+    return root_path + path[len(root_path) :].split("/", 1)[0] + "/"
 
 
 def reporting_kinds() -> set[str]:
@@ -117,8 +124,27 @@ def _refreshed(old: Completeness, year: int, cells) -> Completeness:
     if not mine:
         return old
     subs = {s.org_unit_id: s for s in Submission.objects.filter(org_unit_id__in=mine, year=year, quarter=old.period.quarter)}
-    units = [UnitStatus(s.unit, subs.get(s.unit.pk)) if s.unit.pk in mine else s for s in old.units]
-    return Completeness(period=old.period, units=units)
+    units, moved = [], []
+    for s in old.units:
+        if s.unit.pk in mine:
+            fresh = UnitStatus(s.unit, subs.get(s.unit.pk))
+            if fresh.has_reported != s.has_reported:
+                moved.append((s.unit, fresh.has_reported - s.has_reported))
+            s = fresh
+        units.append(s)
+    new = Completeness(period=old.period, units=units)
+    # Each child's counts carry over: a changed unit that now has reported, or no longer has, moves its child's by one.
+    carried = {}
+    for root_path, counts in old.__dict__.get("_by_child", {}).items():
+        counts = dict(counts)
+        for unit, delta in moved:
+            if unit.path != root_path and unit.path.startswith(root_path):
+                head = _child_head(root_path, unit.path)
+                expected, reported = counts[head]
+                counts[head] = (expected, reported + delta)
+        carried[root_path] = counts
+    new.__dict__["_by_child"] = carried
+    return new
 
 
 def _completeness(*, root: OrgUnit, year: int, quarter: int, include_root: bool) -> Completeness:

@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -127,11 +129,17 @@ class Indicator(models.Model):
         return _localized(self, "unit")
 
     @property
-    def reported_by_kinds(self) -> list[str]:
-        return [k for k in self.reported_by.split(",") if k]
+    def reported_by_kinds(self) -> tuple[str, ...]:
+        return _kinds_of(self.reported_by)
 
     def is_reported_by(self, kind: str) -> bool:
         return kind in self.reported_by_kinds
+
+
+@functools.lru_cache(maxsize=256)
+def _kinds_of(reported_by: str) -> tuple[str, ...]:
+    """ "district,commune" → ("district", "commune"): parsed once per distinct text (the fold asks per figure)."""
+    return tuple(k for k in reported_by.split(",") if k)
 
 
 class DataValue(models.Model):

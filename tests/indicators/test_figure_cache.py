@@ -181,3 +181,21 @@ def test_who_has_reported_follows_a_committed_submission(people):
     assert completeness(root=ht, year=2031, quarter=1).expected == expected
     Submission.objects.filter(org_unit=unit, year=2031).delete()
     assert reported() == set()
+
+
+def test_each_childs_reporting_counts_follow_a_committed_submission(people):
+    """The counts per child carried over a refresh equal the counts worked out afresh."""
+    from indicators.completeness import completeness
+
+    ht, unit = OrgUnit.objects.get(code="HT"), OrgUnit.objects.get(code=UNIT)
+    head = ht.path + unit.path[len(ht.path) :].split("/", 1)[0] + "/"
+    before = completeness(root=ht, year=2031, quarter=1, include_root=False).counts_by_child(ht)
+    put((UNIT, "website_articles", 2031, 1, 2), approve=False)
+    workflow.submission_submit(org_unit=unit, year=2031, quarter=1, by=people["canloc"])
+    done = completeness(root=ht, year=2031, quarter=1, include_root=False)
+    assert ht.path in done.__dict__.get("_by_child", {})  # carried over by the refresh, not counted again
+    after = done.counts_by_child(ht)
+    assert after[head] == (before[head][0], before[head][1] + 1)
+    assert {k: v for k, v in after.items() if k != head} == {k: v for k, v in before.items() if k != head}
+    figure_cache.clear()
+    assert completeness(root=ht, year=2031, quarter=1, include_root=False).counts_by_child(ht) == after

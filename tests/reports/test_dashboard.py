@@ -237,6 +237,19 @@ def test_completeness_counts_on_time_late_and_missing(client, leader, province):
     assert missing_html.index("Sở, ban, ngành") < missing_html.index("Cơ quan báo chí") < missing_html.index("Địa phương")
 
 
+def test_a_report_sent_in_the_last_minute_of_the_due_date_local_time_is_on_time(province):
+    """The due date is a Vietnamese calendar day: 23:59 on it is on time, 00:00 the next day is late."""
+    due = Period(2022, 2).due_date
+    midnight = timezone.make_aware(datetime.datetime.combine(due + datetime.timedelta(days=1), datetime.time()))
+    for code, at in (("HT-443", midnight - datetime.timedelta(minutes=1)), ("HT-444", midnight)):
+        Submission.objects.create(
+            org_unit=OrgUnit.objects.get(code=code), year=2022, quarter=2, status=SubmissionStatus.SUBMITTED, submitted_at=at
+        )
+    assert str(timezone.get_current_timezone()) == "Asia/Ho_Chi_Minh" and midnight.utcoffset() == datetime.timedelta(hours=7)
+    done = selectors.dashboard(unit=province, year=2022, quarter=2).completeness
+    assert [s.unit.code for s in done.on_time] == ["HT-443"] and [s.unit.code for s in done.late] == ["HT-444"]
+
+
 def test_completeness_by_child_counts_each_childs_subtree(province):
     commune = OrgUnit.objects.create(
         code="HT-443-X1", name_vi="Xã thử", kind=UnitKind.COMMUNE, parent=OrgUnit.objects.get(code="HT-443"), path=""
