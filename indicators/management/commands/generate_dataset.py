@@ -190,10 +190,13 @@ class Command(BaseCommand):
         self.stdout.write(f"{n:,} values, {h:,} approved submissions for {shape.first}–{shape.last - 1}, {s:,} for {shape.last}")
         if sql:
             t2 = time.perf_counter()
-            with connection.cursor() as cur:  # fresh statistics, as autovacuum would give them later
+            # Fresh statistics and visibility map (index-only scans read the values' covering index), as
+            # autovacuum would give them later; inside a caller's transaction only ANALYZE may run.
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            with connection.cursor() as cur:
                 for model in (DataValue, Submission, OrgUnit):
-                    cur.execute(f"ANALYZE {model._meta.db_table}")
-            self.stdout.write(f"analyzed in {time.perf_counter() - t2:.1f}s")
+                    cur.execute(f"{command} {model._meta.db_table}")
+            self.stdout.write(f"vacuumed and analyzed in {time.perf_counter() - t2:.1f}s")
         self.stdout.write(f"built in {time.perf_counter() - start:.1f}s (values and submissions {time.perf_counter() - t:.1f}s)")
 
     # -- the tree ----------------------------------------------------------------------------------
