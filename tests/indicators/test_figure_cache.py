@@ -199,3 +199,19 @@ def test_each_childs_reporting_counts_follow_a_committed_submission(people):
     assert {k: v for k, v in after.items() if k != head} == {k: v for k, v in before.items() if k != head}
     figure_cache.clear()
     assert completeness(root=ht, year=2031, quarter=1, include_root=False).counts_by_child(ht) == after
+
+
+def test_the_garbage_collector_is_paused_while_folding_and_on_again_after_even_a_failed_fold():
+    import gc
+
+    seen = []
+
+    def build():
+        seen.append(gc.isenabled())
+        raise RuntimeError("the database went away")
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        figure_cache.kept("test-gc", ("x",), build)
+    assert seen == [False] and gc.isenabled()
+    assert figure_cache.kept("test-gc", ("y",), lambda: gc.isenabled(), weight=lambda _r: 1) is False and gc.isenabled()
