@@ -42,7 +42,11 @@ def _copy_is_current(cur, table: str) -> bool:
     if not cur.fetchone()[0]:
         return False
     cur.execute(f"SELECT (SELECT count(*) FROM {COPY}) = (SELECT count(*) FROM {table})")
-    return cur.fetchone()[0]
+    if not cur.fetchone()[0]:
+        return False
+    # Built with the model's indexes of today (a covering index added since means building it again).
+    cur.execute("SELECT count(*) FROM pg_indexes WHERE tablename = %s", [COPY])
+    return cur.fetchone()[0] == len(_model_indexes())
 
 
 def _build_copy(table: str) -> None:
