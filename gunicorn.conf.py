@@ -16,3 +16,21 @@ limit_request_field_size = 8190
 # A worker is replaced after this many requests, so memory a big request took is given back.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = 100
+
+# The app is loaded once, in the master, which folds the leaders' landing dashboards before forking
+# (reports/warm.py): every worker, and every one that replaces a worker after max_requests, starts
+# with those figures kept instead of folding the nation's on its first request. GUNICORN_WARM=0: off.
+warm = os.environ.get("GUNICORN_WARM", "1") != "0"
+preload_app = warm
+
+
+def when_ready(server):
+    """In the master, after the app is loaded and before any worker is forked."""
+    if not warm:
+        return
+    try:
+        from reports.warm import warm as warm_figures
+
+        server.log.info("warmed the dashboards of %s", ", ".join(warm_figures()) or "no unit")
+    except Exception:  # a database not reachable yet must not keep the portal from starting
+        server.log.exception("warming the dashboards failed; workers will fold on first use")
