@@ -45,8 +45,10 @@ def pivot_rows(*, years, indicator_ids, units=None, paths=None):
 
     Values come as the driver gives them (Decimals on PostgreSQL, numbers on SQLite): the caller converts.
     """
-    alias = router.db_for_read(DataValue)
-    connection = connections[alias]
+    years, indicator_ids = list(years), list(indicator_ids)
+    if not years or not indicator_ids or (units is not None and not units):
+        return []
+    connection = connections[router.db_for_read(DataValue)]
     quarter = _column(connection, DataValue, "quarter")
     if connection.features.supports_aggregate_filter_clause:
         cells = [
@@ -60,14 +62,11 @@ def pivot_rows(*, years, indicator_ids, units=None, paths=None):
         ]
     keys = [_column(connection, DataValue, f) for f in ("indicator", "org_unit", "year")]
     join, scope, params = _scope(connection, DataValue, units=units, paths=paths)
-    years, indicator_ids = list(years), list(indicator_ids)
     sql = (
         f"SELECT {', '.join(keys + cells)} FROM {connection.ops.quote_name(DataValue._meta.db_table)}{join}"
         f" WHERE {scope} AND {keys[0]} IN ({_placeholders(indicator_ids)}) AND {keys[2]} IN ({_placeholders(years)})"
         f" GROUP BY {', '.join(keys)}"
     )
-    if not years or not indicator_ids or (units is not None and not units):
-        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params + indicator_ids + years)
         return cursor.fetchall()
@@ -75,11 +74,10 @@ def pivot_rows(*, years, indicator_ids, units=None, paths=None):
 
 def quarters_with(*, years, statuses, units=None, paths=None) -> list[tuple[int, int, int]]:
     """(unit id, year, quarter) whose submission has one of `statuses`, of the `units` or under the `paths`."""
-    alias = router.db_for_read(Submission)
-    connection = connections[alias]
     years, statuses = list(years), list(statuses)
     if not years or not statuses or (units is not None and not units):
         return []
+    connection = connections[router.db_for_read(Submission)]
     keys = [_column(connection, Submission, f) for f in ("org_unit", "year", "quarter")]
     join, scope, params = _scope(connection, Submission, units=units, paths=paths)
     sql = (
