@@ -12,18 +12,17 @@ still behind it is too far behind to be read at all.
 A GET whose replica read fails (the replica died mid-request) is answered again from the primary,
 and the replica is left alone for a few seconds: a replica down or lagging is never a 500.
 
-A command that only reads (`export_report`) opens a scope of its own, `command_reads()`: it is pinned
+A command that only reads (`export_report`) runs in a scope of its own, `command_reads()`: it is pinned
 at the primary's position when it starts, so the replica serves it only once it holds everything
 committed before the command began (an import followed by an export shows the import).
 """
 
-import contextlib
 import math
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import MiddlewareNotUsed
-from django.db import connections
+from django.db import DatabaseError, connections
 
 from reform_portal import db_router
 from reform_portal.db_router import PRIMARY, REPLICA, Pin
@@ -79,24 +78,29 @@ def _stream_in_scope(scope, chunks):
         yield chunk
 
 
-@contextlib.contextmanager
-def command_reads():
-    """Reads of a management command go to the replica when it has everything committed so far; else the primary.
+def command_reads(run):
+    """`run()` with its reads on the replica when it holds everything committed so far; else on the primary.
 
-    No-op without a replica. A write in the command sends its later reads to the primary, as in a request.
+    No replica: just `run()`. A write in it sends its later reads to the primary, as in a request. A replica
+    read that fails (the replica died, or is not a copy of this database) runs it again on the primary,
+    and the replica is left alone for a few seconds, as for a request.
     """
     if not db_router.enabled():
-        yield
-        return
+        return run()
     pin = db_router.primary_position()
     scope = db_router.ReadScope(user_key=lambda: None, pin_for_user=lambda: pin)
     scope.eligible = True
     token = db_router.open_scope(scope)
     try:
         with connections[PRIMARY].execute_wrapper(_watch_writes(scope)):
-            yield scope
+            return run()
+    except DatabaseError:
+        if not scope.used_replica() or scope.wrote:
+            raise
+        db_router.mark_down("a query failed during a command")
     finally:
         db_router.close_scope(token)
+    return run()
 
 
 class ReadYourWritesMiddleware:

@@ -354,3 +354,17 @@ def test_export_report_reads_the_replica_once_it_holds_every_commit_before_the_r
     with CaptureQueriesContext(connections["replica"]) as on_replica:
         assert exported_figure(1) == "3"
     assert any("indicators_datavalue" in q["sql"] for q in on_replica.captured_queries)
+
+
+def test_export_report_whose_replica_fails_mid_run_is_written_from_the_primary(world):
+    def die_after_the_probe(execute, sql, params, many, context):
+        if "pg_is_in_recovery" not in sql:
+            execute("SELECT pg_terminate_backend(pg_backend_pid())", None, False, context)
+        return execute(sql, params, many, context)
+
+    try:
+        with connections["replica"].execute_wrapper(die_after_the_probe):
+            assert exported_figure(2) == "3"
+    finally:
+        connections["replica"].close()
+        db_router.reset()

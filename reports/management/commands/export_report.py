@@ -27,8 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", default="-", help="File to write ('-': standard output).")
 
     def handle(self, *args, **opts):
-        with command_reads():  # the replica, when there is one that holds every commit before this run
-            return self._handle(**opts)
+        # On the replica when there is one that holds every commit before this run.
+        return command_reads(lambda: self._handle(**opts))
 
     def _handle(self, *, year, quarter, unit, status, format, output, **opts):
         if unit:
