@@ -9,7 +9,6 @@ count of each measure is printed for a province's and the nation's user: it must
 not grow with the number of units they see.
 """
 
-import time
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -23,7 +22,7 @@ from knox.models import AuthToken
 from rest_framework.request import Request
 
 from api.auth import TokenAuthentication
-from bench.dataset import PROVINCE, ensure, one_write, query_count, scale
+from bench.dataset import PROVINCE, alternating, ensure, one_write, query_count, scale
 from indicators.models import DataValue, Indicator, Submission, TimeAggregation, UnitAggregation
 from organizations.access import visible_units_q
 from organizations.data_version import data_changed
@@ -113,23 +112,6 @@ def _client(username: str, unit: OrgUnit, role: str) -> Client:
     Membership.objects.get_or_create(user=user, org_unit=unit, role=role)
     _instance, token = AuthToken.objects.create(user=user, expiry=timedelta(hours=1))
     return Client(HTTP_AUTHORIZATION=f"Token {token}")
-
-
-def alternating(a, b, *, repeat: int, before_a=None) -> tuple[float, float]:
-    """Best time of each, measured in turns (a, b, a, b…) so that a busy machine slows both alike.
-
-    `before_a`, when given, runs untimed before each run of `a`."""
-    best_a = best_b = float("inf")
-    for _ in range(repeat):
-        if before_a is not None:
-            before_a()
-        t = time.perf_counter()
-        a()
-        best_a = min(best_a, time.perf_counter() - t)
-        t = time.perf_counter()
-        b()
-        best_b = min(best_b, time.perf_counter() - t)
-    return best_a, best_b
 
 
 def _get(client: Client, url: str, status: int = 200, **headers):

@@ -6,27 +6,12 @@ official ≤ 1.2× all, for the national and a province roll-up of every indicat
 for a past year (all approved) and the last year (a realistic mix of statuses).
 """
 
-import time
-
 from django.db.models import Max
 
-from bench.dataset import PROVINCE, ROOT, ensure
+from bench.dataset import PROVINCE, ROOT, alternating, ensure
 from indicators.aggregation import Layer, Rollup
 from indicators.models import DataValue, Indicator
 from organizations.models import OrgUnit
-
-
-def _alternating(a, b, *, repeat: int = 7) -> tuple[float, float]:
-    """Best time of each, measured in turns (a, b, a, b…) so that a busy machine slows both alike."""
-    best_a = best_b = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        a()
-        best_a = min(best_a, time.perf_counter() - t)
-        t = time.perf_counter()
-        b()
-        best_b = min(best_b, time.perf_counter() - t)
-    return best_a, best_b
 
 
 def run(report, timeit):
@@ -41,7 +26,7 @@ def run(report, timeit):
                 r = Rollup(root=u, year=y, indicators=indicators, layer=layer)
                 return r.for_unit()
 
-            official, everything = _alternating(lambda: rollup(Layer.OFFICIAL), lambda: rollup(Layer.ALL))
+            official, everything = alternating(lambda: rollup(Layer.OFFICIAL), lambda: rollup(Layer.ALL))
             report(f"{name} {year}: official layer vs every value (old rule)", official, everything, target=1.2)
 
             def with_coverage(u=unit, y=year):

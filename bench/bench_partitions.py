@@ -14,7 +14,7 @@ import time
 
 from django.db import connection
 
-from bench.dataset import PROVINCE, ROOT, ensure, scale
+from bench.dataset import PROVINCE, ROOT, alternating, ensure, scale
 from indicators import fold_sql
 from indicators.models import DataValue, Indicator
 from organizations.models import OrgUnit
@@ -83,18 +83,6 @@ def _on(table: str, statement):
     return run
 
 
-def _alternating(a, b, *, repeat: int) -> tuple[float, float]:
-    best_a = best_b = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        a()
-        best_a = min(best_a, time.perf_counter() - t)
-        t = time.perf_counter()
-        b()
-        best_b = min(best_b, time.perf_counter() - t)
-    return best_a, best_b
-
-
 def run(report, timeit):
     if connection.vendor != "postgresql":
         print("   PostgreSQL only: skipped", flush=True)
@@ -135,5 +123,5 @@ def run(report, timeit):
     ]
     print(f"   {DataValue.objects.count():,} values, scale {scale()}; partitioned / plain table:", flush=True)
     for name, statement, repeat in measures:
-        parted, plain = _alternating(_on(f'"{COPY}"', statement), statement, repeat=repeat)
+        parted, plain = alternating(_on(f'"{COPY}"', statement), statement, repeat=repeat)
         report(f"partitioned by year / table: {name}", parted, plain)

@@ -65,6 +65,23 @@ def query_count(fn) -> int:
     return len(seen)
 
 
+def alternating(a, b, *, repeat: int = 7, before_a=None) -> tuple[float, float]:
+    """Best time of each, measured in turns (a, b, a, b…) so that a busy machine slows both alike.
+
+    `before_a`, when given, runs untimed before each run of `a`."""
+    best_a = best_b = float("inf")
+    for _ in range(repeat):
+        if before_a is not None:
+            before_a()
+        t = time.perf_counter()
+        a()
+        best_a = min(best_a, time.perf_counter() - t)
+        t = time.perf_counter()
+        b()
+        best_b = min(best_b, time.perf_counter() - t)
+    return best_a, best_b
+
+
 def percentile(samples: list[float], p: float) -> float:
     s = sorted(samples)
     return s[min(len(s) - 1, round((len(s) - 1) * p))]
