@@ -30,7 +30,7 @@ hold this implementation to it.
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 from functools import cached_property, reduce
 from operator import itemgetter, or_
@@ -361,10 +361,7 @@ class _Quarters(set):
 
     def __init__(self, keys):
         super().__init__(keys)
-        count: dict[tuple[int, int], int] = defaultdict(int)
-        for unit, year, _q in self:
-            count[(unit, year)] += 1
-        self.whole = {k for k, n in count.items() if n == 4}
+        self.whole = _whole_years(self)
 
     def replaced(self, pairs: set[tuple[int, int]], fresh) -> "_Quarters":
         """A copy whose quarters of the (unit id, year) `pairs` are those of `fresh` (a refresh after a write)."""
@@ -373,11 +370,16 @@ class _Quarters(set):
         new.difference_update({(u, y, q) for u, y in pairs for q in (1, 2, 3, 4)})
         fresh = list(fresh)
         set.update(new, fresh)
-        count: dict[tuple[int, int], int] = defaultdict(int)
-        for unit, year, _q in fresh:
-            count[(unit, year)] += 1
-        new.whole = (self.whole - pairs) | {k for k, n in count.items() if n == 4}
+        new.whole = (self.whole - pairs) | _whole_years(fresh)
         return new
+
+
+def _whole_years(quarters) -> set[tuple[int, int]]:
+    """The (unit id, year) of which all four quarters are among `quarters` (distinct (unit, year, quarter)), counted in C."""
+    return {pair for pair, n in Counter(map(_unit_year, quarters)).items() if n == 4}
+
+
+_unit_year = itemgetter(0, 1)
 
 
 def _dec(v):
