@@ -84,7 +84,8 @@ rollups = _LRU()
 # What → the key of its latest committed roll-ups, from which the next version's are refreshed.
 latest: dict[tuple, tuple] = {}
 refreshes = 0  # how many times kept roll-ups were brought up to date from the change log (for tests, bench)
-# A write touching more (unit, year) cells than this refolds from the values instead.
+# Refreshing costs in proportion to the (unit, year) cells written since, a fold to everything kept: a kept
+# result is refreshed from up to this many cells, or more where it declares a larger `refresh_limit`.
 MAX_REFRESHED_CELLS = 2_000
 
 
@@ -112,12 +113,14 @@ def clear() -> None:
     latest.clear()
 
 
-def kept(kind: str, parts: tuple, build, weight=len, refresh=None):
+def kept(kind: str, parts: tuple, build, weight=len, refresh=None, refresh_limit=None):
     """`build()` computed once per data version for `parts` (what identifies it), kept with the roll-ups.
 
     For selectors as costly as a fold at national size (who has reported, for instance) whose result
     only reads data the version covers. `refresh(old, cells)`, when given, brings the result of an
-    older committed version up to date from the (unit id, year) cells written since, or returns None.
+    older committed version up to date from the (unit id, year) cells written since, or returns None;
+    `refresh_limit(old)`, how many cells it still refreshes rather than building anew (at least
+    MAX_REFRESHED_CELLS).
     """
     version = version_key()
     if version is None:
@@ -132,7 +135,8 @@ def kept(kind: str, parts: tuple, build, weight=len, refresh=None):
         older = rollups.get(older_key) if older_key is not None else None
         if older is not None:
             cells = data_version.changes_between(older_key[1][0].number, version[0].number)
-            if cells is not None and len(cells) <= MAX_REFRESHED_CELLS:
+            limit = max(MAX_REFRESHED_CELLS, refresh_limit(older) if refresh_limit is not None else 0)
+            if cells is not None and len(cells) <= limit:
                 with collector_paused():
                     hit = refresh(older, cells)
     if hit is None:

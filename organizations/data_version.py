@@ -60,7 +60,8 @@ def _alias(using: str | None, *, write: bool) -> str:
 # A transaction that touched more (unit, year) cells than this is logged as "anything changed".
 MAX_LOGGED_CELLS = 20_000
 # How many committed changes the log keeps; a reader further behind than this refolds from the values.
-LOG_LENGTH = 5_000
+# Enough for a national roll-up's refresh limit (indicators.figure_cache) of one-cell saves; rows are small.
+LOG_LENGTH = 20_000
 
 
 def _bump_now(alias: str, cells: set | None) -> None:

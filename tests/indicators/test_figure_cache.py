@@ -215,3 +215,25 @@ def test_the_garbage_collector_is_paused_while_folding_and_on_again_after_even_a
         figure_cache.kept("test-gc", ("x",), build)
     assert seen == [False] and gc.isenabled()
     assert figure_cache.kept("test-gc", ("y",), lambda: gc.isenabled(), weight=lambda _r: 1) is False and gc.isenabled()
+
+
+def test_a_kept_roll_up_refreshes_up_to_its_share_of_unit_years_then_folds_again(people, monkeypatch):
+    """Refreshing pays per written cell: up to 40 % of the roll-up's unit-years, else it folds from the values."""
+    ht, ind = OrgUnit.objects.get(code="HT"), Indicator.objects.get(code="website_articles")
+    communes = list(OrgUnit.objects.filter(path__startswith=ht.path, kind="commune", valid_to__isnull=True).order_by("code")[:2])
+
+    def figure():
+        (r,) = Rollup.many(root=ht, periods=[(2031, 1, 4)], indicators=[ind])
+        return r, r.figure(ind).value
+
+    kept, _value = figure()
+    assert Rollup._refresh_limit((kept,)) == int(0.4 * len(kept._tree.unit_ids)) > 2
+    monkeypatch.setattr(figure_cache, "MAX_REFRESHED_CELLS", 1)  # only the roll-up's own share allows more
+    put(*((c.code, "website_articles", 2031, 1, 4) for c in communes))  # one commit, two unit-years
+    refreshes = figure_cache.refreshes
+    _r, value = figure()
+    assert figure_cache.refreshes == refreshes + 1 and value == 8
+    monkeypatch.setattr(Rollup, "_refresh_limit", staticmethod(lambda older: 1))
+    put(*((c.code, "website_articles", 2031, 2, 1) for c in communes))
+    _r, value = figure()
+    assert figure_cache.refreshes == refreshes + 1 and value == 10  # folded again, to the same figure a refresh gives
