@@ -40,51 +40,56 @@ def _scope(connection, model, *, units, paths) -> tuple[str, str, list]:
     return join, f"({condition})", [connection.ops.prep_for_like_query(p) + "%" for p in paths]
 
 
+def _select(model, columns, *, units, paths, among: dict[str, list], group_by=()) -> list[tuple]:
+    """Rows of `columns(connection, column)` from `model`'s table: of the `units` or under the `paths`, with each
+    field of `among` in its values, grouped by the fields of `group_by`. Nothing is asked when a list is empty."""
+    if (units is not None and not units) or not all(among.values()):
+        return []
+    connection = connections[router.db_for_read(model)]
+
+    def column(field: str) -> str:
+        return _column(connection, model, field)
+
+    join, scope, params = _scope(connection, model, units=units, paths=paths)
+    conditions = [scope] + [f"{column(f)} IN ({_placeholders(values)})" for f, values in among.items()]
+    sql = (
+        f"SELECT {', '.join(columns(connection, column))} FROM {connection.ops.quote_name(model._meta.db_table)}{join}"
+        f" WHERE {' AND '.join(conditions)}"
+    )
+    if group_by:
+        sql += f" GROUP BY {', '.join(column(f) for f in group_by)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + [v for values in among.values() for v in values])
+        return cursor.fetchall()
+
+
+_PIVOT_KEYS = ("indicator", "org_unit", "year")
+
+
+def _pivot_columns(connection, column) -> list[str]:
+    quarter = column("quarter")
+    if connection.features.supports_aggregate_filter_clause:
+        cells = [f"MAX({column(f)}) FILTER (WHERE {quarter} = {q})" for q in _QUARTERS for f in _CELL_FIELDS]
+    else:
+        cells = [f"MAX(CASE WHEN {quarter} = {q} THEN {column(f)} END)" for q in _QUARTERS for f in _CELL_FIELDS]
+    return [column(f) for f in _PIVOT_KEYS] + cells
+
+
 def pivot_rows(*, years, indicator_ids, units=None, paths=None):
     """(indicator id, unit id, year, then value, numerator, denominator of Q1, Q2, Q3, Q4) per indicator, unit and year.
 
     Values come as the driver gives them (Decimals on PostgreSQL, numbers on SQLite): the caller converts.
     """
-    years, indicator_ids = list(years), list(indicator_ids)
-    if not years or not indicator_ids or (units is not None and not units):
-        return []
-    connection = connections[router.db_for_read(DataValue)]
-    quarter = _column(connection, DataValue, "quarter")
-    if connection.features.supports_aggregate_filter_clause:
-        cells = [
-            f"MAX({_column(connection, DataValue, f)}) FILTER (WHERE {quarter} = {q})" for q in _QUARTERS for f in _CELL_FIELDS
-        ]
-    else:
-        cells = [
-            f"MAX(CASE WHEN {quarter} = {q} THEN {_column(connection, DataValue, f)} END)"
-            for q in _QUARTERS
-            for f in _CELL_FIELDS
-        ]
-    keys = [_column(connection, DataValue, f) for f in ("indicator", "org_unit", "year")]
-    join, scope, params = _scope(connection, DataValue, units=units, paths=paths)
-    sql = (
-        f"SELECT {', '.join(keys + cells)} FROM {connection.ops.quote_name(DataValue._meta.db_table)}{join}"
-        f" WHERE {scope} AND {keys[0]} IN ({_placeholders(indicator_ids)}) AND {keys[2]} IN ({_placeholders(years)})"
-        f" GROUP BY {', '.join(keys)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params + indicator_ids + years)
-        return cursor.fetchall()
+    among = {"indicator": list(indicator_ids), "year": list(years)}
+    return _select(DataValue, _pivot_columns, units=units, paths=paths, among=among, group_by=_PIVOT_KEYS)
 
 
 def quarters_with(*, years, statuses, units=None, paths=None) -> list[tuple[int, int, int]]:
     """(unit id, year, quarter) whose submission has one of `statuses`, of the `units` or under the `paths`."""
-    years, statuses = list(years), list(statuses)
-    if not years or not statuses or (units is not None and not units):
-        return []
-    connection = connections[router.db_for_read(Submission)]
-    keys = [_column(connection, Submission, f) for f in ("org_unit", "year", "quarter")]
-    join, scope, params = _scope(connection, Submission, units=units, paths=paths)
-    sql = (
-        f"SELECT {', '.join(keys)} FROM {connection.ops.quote_name(Submission._meta.db_table)}{join}"
-        f" WHERE {scope} AND {_column(connection, Submission, 'status')} IN ({_placeholders(statuses)})"
-        f" AND {keys[1]} IN ({_placeholders(years)})"
+    return _select(
+        Submission,
+        lambda _connection, column: [column(f) for f in ("org_unit", "year", "quarter")],
+        units=units,
+        paths=paths,
+        among={"status": [str(s) for s in statuses], "year": list(years)},
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params + [str(s) for s in statuses] + years)
-        return cursor.fetchall()
