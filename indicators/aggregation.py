@@ -207,6 +207,7 @@ class UnitTree:
         self.code_of = {u[0]: u[3] for u in units}
         self.kind_of = {u[0]: u[4] for u in units}
         self.open_span = {u[0]: (u[5], u[6]) for u in units}
+        self.limited = [u[0] for u in units if u[5] is not None or u[6] is not None]  # opened or closed some day
         self.path_of = {u[0]: u[7] for u in units}
         self.children: dict[int, list[int]] = defaultdict(list)
         self.parent_of: dict[int, int] = {}
@@ -402,6 +403,7 @@ class _Shared:
         self.cells = quarter_cells(tree=self.tree, years=self.years, indicators=indicators, keep=keep)
         # Official and submitted figures count as reported exactly the quarters they are made of.
         self._reported: set[tuple[int, int, int]] | None = keep
+        self._by_quarter: dict[tuple[int, int], frozenset[int]] | None = None
 
     def _quarters_with(self, statuses, units=None) -> list[tuple[int, int, int]]:
         """(unit id, year, quarter) of the tree and years whose submission has one of `statuses` (one query).
@@ -422,6 +424,7 @@ class _Shared:
         """
         new = object.__new__(_Shared)
         new.tree, new.layer, new.years, new.indicators = self.tree, self.layer, self.years, self.indicators
+        new._by_quarter = None
         units = {u for us in changed.values() for u in us}
         pairs = {(u, y) for y, us in changed.items() for u in us}
         stale = {(u, y, q) for u, y in pairs for q in (1, 2, 3, 4)}
@@ -449,6 +452,16 @@ class _Shared:
         self.reported_quarters()
         self.tree.successor_count(self.tree.root.pk)
         self.cells = {}
+
+    def reported_by_quarter(self) -> dict[tuple[int, int], frozenset[int]]:
+        """(year, quarter) → the units whose report of it is in the layer (`reported_quarters`, indexed once)."""
+        index = self._by_quarter
+        if index is None:
+            units: dict[tuple[int, int], list[int]] = defaultdict(list)
+            for u, y, q in self.reported_quarters():
+                units[(y, q)].append(u)
+            index = self._by_quarter = {k: frozenset(v) for k, v in units.items()}
+        return index
 
     def reported_quarters(self) -> set[tuple[int, int, int]]:
         """(unit id, year, quarter) whose report is in the layer (for coverage; for `all`, one query the first time).
@@ -809,8 +822,30 @@ class Rollup:
                 opened = frozenset(u for u in tree.unit_ids if tree.is_open_on(u, self.end))
             else:
                 opened = frozenset(u for u in tree.unit_ids if tree.is_open_between(u, self.start, self.end))
-            found = self._reporting[is_stock] = (opened, frozenset(u for u in opened if self._has_reported(u, is_stock)))
+            found = self._reporting[is_stock] = (opened, self._reported_among(opened, is_stock))
         return found
+
+    def _reported_among(self, opened: frozenset[int], is_stock: bool) -> frozenset[int]:
+        """The units of `opened` that have reported every quarter they owe (`_has_reported` of each, in set operations).
+
+        A unit open the whole period owes each of its quarters: the units that reported them all are one
+        intersection of each quarter's reported units. Only a unit opened or closed within the period (few)
+        is asked quarter by quarter.
+        """
+        by_quarter, y, last = self._shared.reported_by_quarter(), self.year, self.quarter
+        if is_stock:
+            return opened & by_quarter.get((y, last), frozenset())
+        owed = [by_quarter.get((y, q), frozenset()) for q in range(self.from_quarter, last + 1)]
+        reported = opened.intersection(*owed)
+        start, end, span = self.start, self.end, self._tree.open_span
+        partly = {
+            u
+            for u in self._tree.limited
+            if u in opened and not ((span[u][0] is None or span[u][0] <= start) and (span[u][1] is None or span[u][1] >= end))
+        }
+        if partly:
+            reported = (reported - partly) | {u for u in partly if self._has_reported(u, is_stock)}
+        return frozenset(reported)
 
     def coverage(self, indicator: Indicator | str, unit_id: int | None = None) -> Coverage:
         ind = self._indicator(indicator)
