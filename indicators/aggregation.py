@@ -29,6 +29,7 @@ several periods of one subtree from the same queries.
 hold this implementation to it.
 """
 
+import copy
 import datetime
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -591,9 +592,19 @@ class Rollup:
         def weight(out) -> int:
             return len(out[0]._tree.unit_ids) + sum(len(f) for r in out for f in r.figures.values())
 
-        return list(
-            figure_cache.kept("rollups", what, fold, weight=weight, refresh=cls._refreshed_all, refresh_limit=cls._refresh_limit)
+        kept = figure_cache.kept(
+            "rollups", what, fold, weight=weight, refresh=cls._refreshed_all, refresh_limit=cls._refresh_limit
         )
+        return [r._bound_to(root, indicators) for r in kept]
+
+    def _bound_to(self, root: OrgUnit, indicators: list[Indicator]) -> "Rollup":
+        """This roll-up with the caller's unit and indicators, read just now: a kept roll-up outlives a rename
+        (`data_version`), so names shown beside its figures come from the request, never from the fold."""
+        if self.root is root and self.indicators is indicators:
+            return self
+        new = copy.copy(self)  # the figures and memos are shared, only the labelled objects are the caller's
+        new.root, new.indicators, new._by_id = root, indicators, {i.pk: i for i in indicators}
+        return new
 
     @staticmethod
     def _refresh_limit(older: tuple["Rollup", ...]) -> int:

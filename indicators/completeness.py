@@ -118,7 +118,10 @@ def completeness(*, root: OrgUnit, year: int, quarter: int, include_root: bool =
 
 
 def _refreshed(old: Completeness, year: int, cells) -> Completeness:
-    """The same expected units (the tree has not changed), with the submissions of the changed ones read again."""
+    """The same expected units (the tree has not changed), with the submissions of the changed ones read again,
+    and every unit read again when one was renamed (`cells.relabelled`): the lists show their names."""
+    if getattr(cells, "relabelled", False):
+        old = _relabelled(old)
     changed = {unit for unit, y in cells if y == year}
     mine = {s.unit.pk for s in old.units} & changed
     if not mine:
@@ -144,6 +147,15 @@ def _refreshed(old: Completeness, year: int, cells) -> Completeness:
                 counts[head] = (expected, reported + delta)
         carried[root_path] = counts
     new.__dict__["_by_child"] = carried
+    return new
+
+
+def _relabelled(old: Completeness) -> Completeness:
+    """The same statuses and counts, with the units as they are now named (one query)."""
+    fresh = OrgUnit.objects.in_bulk([s.unit.pk for s in old.units])
+    new = Completeness(period=old.period, units=[UnitStatus(fresh.get(s.unit.pk, s.unit), s.submission) for s in old.units])
+    if "_by_child" in old.__dict__:
+        new.__dict__["_by_child"] = old.__dict__["_by_child"]  # keyed by path, which a rename leaves alone
     return new
 
 

@@ -47,6 +47,7 @@ class IndicatorGroup(models.Model):
     name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
 
     objects = VersionedQuerySet.as_manager()
+    figure_fields = ()  # a group's name and place in the report are labels: no figure reads them
 
     class Meta:
         verbose_name = _("nhóm chỉ tiêu")
@@ -102,6 +103,9 @@ class Indicator(models.Model):
     is_active = models.BooleanField(_("đang dùng"), default=True)
 
     objects = IndicatorQuerySet.as_manager()
+    # What figures read of an indicator (organizations.data_version): names, units of measure and the place in
+    # the report are labels, which a save may change keeping every computed figure.
+    figure_fields = ("code", "value_type", "time_aggregation", "unit_aggregation", "reported_by", "is_active")
 
     class Meta:
         verbose_name = _("chỉ tiêu")

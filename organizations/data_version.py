@@ -3,7 +3,9 @@
 Values, submissions' statuses, the unit tree and its successions, the indicator
 catalogue: a write to any of them calls `data_changed()` (model signals and the
 versioned querysets do it for the ORM; raw SQL and COPY paths call it
-themselves). The number is bumped *after* the writing transaction commits, in
+themselves). A write that changes none of a model's `figure_fields` (a unit or
+an indicator renamed) is logged as a relabel: the version moves, so documents
+are made anew with the new names, but every kept figure stays. The number is bumped *after* the writing transaction commits, in
 its own one-row UPDATE, so writers never queue on it while they work, and a
 reader never sees the new number before the data it stands for.
 
@@ -83,8 +85,18 @@ def _bump_now(alias: str, cells: set | None) -> None:
         log.exception("data version: the bump after a commit failed; cached figures stay until the next write")
 
 
-def changes_between(old: int, new: int, using: str | None = None) -> set[tuple[int, int]] | None:
-    """The (unit id, year) cells changed by versions old+1..new, or None when that is not known exactly.
+class Changes(set):
+    """The (unit id, year) cells some committed writes changed; `relabelled`: names or labels changed too.
+
+    A write of names and labels only (a unit or an indicator renamed) logs no cell: every figure
+    stays, and only what keeps names beside its figures has to read them again.
+    """
+
+    relabelled = False
+
+
+def changes_between(old: int, new: int, using: str | None = None) -> Changes | None:
+    """The cells changed by versions old+1..new, or None when that is not known exactly.
 
     None when one of those writes said "anything" (the tree, the catalogue, a bulk update) or the log
     no longer reaches back to `old`: then a reader must refold from the values.
@@ -92,7 +104,7 @@ def changes_between(old: int, new: int, using: str | None = None) -> set[tuple[i
     from organizations.models import DataChange
 
     if new <= old:
-        return set()
+        return Changes()
     rows = list(
         DataChange.objects.using(_alias(using, write=False))
         .filter(number__gt=old, number__lte=new)
@@ -100,7 +112,9 @@ def changes_between(old: int, new: int, using: str | None = None) -> set[tuple[i
     )
     if len(rows) != new - old or any(r is None for r in rows):
         return None
-    return {(unit, year) for r in rows for unit, year in r}
+    changes = Changes((unit, year) for r in rows for unit, year in r)
+    changes.relabelled = any(r == [] for r in rows)
+    return changes
 
 
 def _pending_bump(alias: str):
@@ -124,7 +138,8 @@ def data_changed(using: str | None = None, cells=None) -> None:
     """Say that figures' inputs changed: the version moves when the current transaction commits (now, if none).
 
     `cells`: the (unit id, year) whose values or submissions changed, when known; None means anything may
-    have (the unit tree, the catalogue, a bulk update), and readers refold from the values.
+    have (the unit tree, the catalogue, a bulk update), and readers refold from the values; an empty
+    collection, that only names or labels changed (`relabelled`), which no figure is made of.
     """
     global _epoch
     _epoch = next(_calls)
@@ -134,17 +149,21 @@ def data_changed(using: str | None = None, cells=None) -> None:
     if not conn.in_atomic_block:
         _bump_now(alias, cells)
         return
+    relabelled = cells is not None and not cells
     bump = _pending_bump(alias)
     if bump is not None:
         if bump.cells is not None:
             bump.cells = None if cells is None else bump.cells | cells
+        bump.relabelled |= relabelled
         return
 
     def bump():
-        _bump_now(alias, bump.cells)
+        # Names and cells in one transaction: the log has no way to say both, so it says "anything".
+        _bump_now(alias, None if bump.relabelled and bump.cells else bump.cells)
 
     bump.data_version_token = next(_tokens)
     bump.cells = cells
+    bump.relabelled = relabelled
     transaction.on_commit(bump, using=alias)
 
 
@@ -211,7 +230,7 @@ class VersionedQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         with transaction.atomic(using=self.db):
-            cells = self._cells_here(kwargs)
+            cells = set() if _labels_only(self.model, kwargs) else self._cells_here(kwargs)
             n = super().update(**kwargs)
             if n:
                 data_changed(self.db, cells)
@@ -234,8 +253,54 @@ class VersionedQuerySet(models.QuerySet):
     def bulk_update(self, objs, fields, *args, **kwargs):
         n = super().bulk_update(objs, fields, *args, **kwargs)
         if n:
-            data_changed(self.db, self._cells_of(objs))
+            data_changed(self.db, set() if _labels_only(self.model, fields) else self._cells_of(objs))
         return n
+
+
+def _labels_only(model, fields) -> bool:
+    """Whether writing `fields` (names, as given to update() or save(update_fields=…)) leaves every figure alone.
+
+    A model that names its `figure_fields` (what the rule and the kept results read of it) changes only
+    labels when none of those is written; a model that names none is always taken to change figures.
+    """
+    figure_fields = getattr(model, "figure_fields", None)
+    if figure_fields is None or fields is None:
+        return False
+    written = {model._meta.get_field(f).name for f in fields}
+    return not written & set(figure_fields)
+
+
+def _stored_figure_fields(sender, instance, using):
+    """A row's figure fields as stored (None for a new row): read before a save, compared after it."""
+    fields = sender.figure_fields
+    if instance.pk is None or not fields:
+        return None
+    return sender._base_manager.using(using).filter(pk=instance.pk).values_list(*fields).first()
+
+
+def _before_save(sender, instance=None, using=None, update_fields=None, raw=False, **kwargs):
+    if raw or _labels_only(sender, update_fields):
+        return
+    instance._figure_fields_before = _stored_figure_fields(sender, instance, using)
+
+
+def _saved_labels_only(sender, instance, update_fields, created) -> bool:
+    if created or getattr(sender, "figure_fields", None) is None:
+        return False
+    if _labels_only(sender, update_fields):
+        return True
+    if not sender.figure_fields:
+        return True
+    before = instance.__dict__.pop("_figure_fields_before", None)
+    now = tuple(getattr(instance, sender._meta.get_field(f).attname) for f in sender.figure_fields)
+    return before is not None and tuple(before) == now
+
+
+def _on_save(sender, instance=None, using=None, created=False, update_fields=None, **kwargs):
+    if _saved_labels_only(sender, instance, update_fields, created):
+        data_changed(using, ())  # a rename: the version moves, no figure is refolded
+    else:
+        _on_write(sender, instance, using)
 
 
 def _on_write(sender, instance=None, using=None, **kwargs):
@@ -250,10 +315,12 @@ def _on_m2m(sender, action, using=None, **kwargs):
 
 def watch(*models_) -> None:
     """Connect the model signals of the models figures are made of (called from the apps' ready())."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
     for m in models_:
-        post_save.connect(_on_write, sender=m, dispatch_uid=f"data_version_save_{m._meta.label}")
+        if getattr(m, "figure_fields", None):
+            pre_save.connect(_before_save, sender=m, dispatch_uid=f"data_version_before_{m._meta.label}")
+        post_save.connect(_on_save, sender=m, dispatch_uid=f"data_version_save_{m._meta.label}")
         post_delete.connect(_on_write, sender=m, dispatch_uid=f"data_version_delete_{m._meta.label}")
         for field in m._meta.local_many_to_many:
             through = field.remote_field.through

@@ -75,6 +75,9 @@ class OrgUnit(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = OrgUnitQuerySet.as_manager()
+    # What figures read of a unit (organizations.data_version): a save that changes none of these, a rename,
+    # keeps every computed figure. The successions (predecessors) are figures' inputs too, logged apart.
+    figure_fields = ("code", "kind", "parent", "valid_from", "valid_to", "path", "depth")
 
     class Meta:
         verbose_name = _("đơn vị")
@@ -148,7 +151,7 @@ class DataVersion(models.Model):
 
 
 class DataChange(models.Model):
-    """What one committed write changed: its (unit id, year) cells, or null for "anything" (`data_version`)."""
+    """What one committed write changed: its (unit id, year) cells, [] for names only, or null for "anything" (`data_version`)."""
 
     number = models.BigIntegerField(unique=True)
     cells = models.JSONField(null=True)
