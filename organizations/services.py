@@ -121,10 +121,15 @@ def org_units_import(*, rows: list[dict], dry_run: bool = False) -> dict:
         unit.path = unit.path or f"/{code}/"
         unit.save()
         existing[code] = unit
+    moved = []
     for code, parent in parent_of.items():
         unit = existing[code]
-        unit.parent = existing[parent] if parent else None
-    OrgUnit.objects.bulk_update([existing[c] for c in parent_of], ["parent"])
+        parent_id = existing[parent].pk if parent else None
+        if unit.parent_id != parent_id:
+            unit.parent_id = parent_id
+            moved.append(unit)
+    # Only the units that move: a parent written back unchanged would still make every reader fold again.
+    OrgUnit.objects.bulk_update(moved, ["parent"])
     tree_rebuild_paths()
     for code, wanted_codes in preds.items():
         wanted = [existing[c] for c in wanted_codes]

@@ -173,3 +173,21 @@ def test_renaming_a_commune_in_the_admin_folds_nothing_again(ht, admin_client):
         assert rollup(OrgUnit.objects.get(code="HT"), ind).figure(IND).value == 9
     assert not touches_values(ctx)
     assert OrgUnit.objects.get(code=UNIT).name_vi == "Xã Sửa Tên"
+
+
+def test_importing_the_unit_list_again_unchanged_folds_nothing_again_and_a_move_does(ht):
+    from organizations.services import org_units_import
+
+    unit = OrgUnit.objects.get(code=UNIT)
+    row = {
+        "code": UNIT,
+        "parent": unit.parent.code,
+        "kind": unit.kind,
+        "name_vi": unit.name_vi,
+        "name_en": unit.name_en,
+        "valid_from": unit.valid_from.isoformat(),
+    }
+    assert logged(lambda: org_units_import(rows=[row])).relabelled
+    district = {"code": "HT-999", "parent": "HT", "kind": "district", "name_vi": "Huyện mới"}
+    assert logged(lambda: org_units_import(rows=[district, {**row, "parent": "HT-999"}])) is None
+    assert OrgUnit.objects.get(code=UNIT).path == f"{ht.path}HT-999/{UNIT}/"
