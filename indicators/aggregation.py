@@ -226,6 +226,16 @@ class UnitTree:
             self.predecessors_of[successor].append(predecessor)
         self._successor_count: dict[int, int] | None = None
         self._subtrees: dict[int, list[int]] = {}
+        self._closed: dict[datetime.date, frozenset[int]] = {}
+
+    def closed_before(self, day: datetime.date) -> frozenset[int]:
+        """The units closed before `day` (kept per day: every refresh of a roll-up over this tree asks again)."""
+        found = self._closed.get(day)
+        if found is None:
+            found = self._closed[day] = frozenset(
+                u for u in self.limited if (end := self.open_span[u][1]) is not None and end < day
+            )
+        return found
 
     def is_open_on(self, uid: int, day: datetime.date) -> bool:
         start, end = self.open_span[uid]
@@ -769,10 +779,10 @@ class Rollup:
                 stack.extend(c for c in self.children.get(uid, ()) if not (is_stock and self._closed(c)))
         return sorted(out, key=lambda u: self.code_of[u])
 
-    @cached_property
+    @property
     def closed_units(self) -> frozenset[int]:
         """Units closed before the period's end: their stocks passed to their successors (step 2)."""
-        return frozenset(u for u, (_start, end) in self._tree.open_span.items() if end is not None and end < self.end)
+        return self._tree.closed_before(self.end)
 
     def _closed(self, uid: int) -> bool:
         return uid in self.closed_units

@@ -6,6 +6,7 @@ submission is submitted or approved; on time when that happened by the due date
 (end of the Decree 09/2019 data window plus SUBMISSION_GRACE_DAYS).
 """
 
+import bisect
 import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -52,22 +53,30 @@ class Completeness:
         return [u for u in self.units if u.has_reported]
 
     @cached_property
+    def cutoff(self) -> datetime.datetime:
+        """Submitted on the due date or before, in local time: before the first instant of the day after it
+        (one aware datetime to compare with, rather than a time-zone conversion per unit)."""
+        return timezone.make_aware(datetime.datetime.combine(self.period.due_date + datetime.timedelta(days=1), datetime.time()))
+
+    def is_on_time(self, s: UnitStatus) -> bool:
+        return s.has_reported and s.first_submitted_at is not None and s.first_submitted_at < self.cutoff
+
+    @cached_property
     def on_time(self) -> list[UnitStatus]:
-        # Submitted on the due date or before, in local time: before the first instant of the day after it
-        # (one aware datetime to compare with, rather than a time-zone conversion per unit).
-        cutoff = timezone.make_aware(
-            datetime.datetime.combine(self.period.due_date + datetime.timedelta(days=1), datetime.time())
-        )
-        return [u for u in self.reported if u.first_submitted_at and u.first_submitted_at < cutoff]
+        return [u for u in self.reported if self.is_on_time(u)]
 
     @cached_property
     def late(self) -> list[UnitStatus]:
-        on_time = {id(u) for u in self.on_time}
-        return [u for u in self.reported if id(u) not in on_time]
+        return [u for u in self.reported if not self.is_on_time(u)]
 
     @cached_property
     def missing(self) -> list[UnitStatus]:
         return [u for u in self.units if not u.has_reported]
+
+    @cached_property
+    def position(self) -> dict[int, int]:
+        """Unit id → its place in `units` (the lists keep that order)."""
+        return {s.unit.pk: n for n, s in enumerate(self.units)}
 
     def counts_by_child(self, root: OrgUnit) -> dict[str, tuple[int, int]]:
         """(expected, reported) of each child subtree of `root`, by the child's path (worked out once)."""
@@ -119,23 +128,31 @@ def completeness(*, root: OrgUnit, year: int, quarter: int, include_root: bool =
 
 def _refreshed(old: Completeness, year: int, cells) -> Completeness:
     """The same expected units (the tree has not changed), with the submissions of the changed ones read again,
-    and every unit read again when one was renamed (`cells.relabelled`): the lists show their names."""
+    and every unit read again when one was renamed (`cells.relabelled`): the lists show their names.
+
+    What was worked out for `old` carries over, patched for the changed units alone: at national size a
+    list is tens of thousands of units, and one clerk's submission moves one of them.
+    """
     if getattr(cells, "relabelled", False):
         old = _relabelled(old)
-    changed = {unit for unit, y in cells if y == year}
-    mine = {s.unit.pk for s in old.units} & changed
+    position = old.position
+    mine = [unit for unit, y in cells if y == year and unit in position]
     if not mine:
         return old
     subs = {s.org_unit_id: s for s in Submission.objects.filter(org_unit_id__in=mine, year=year, quarter=old.period.quarter)}
-    units, moved = [], []
-    for s in old.units:
-        if s.unit.pk in mine:
-            fresh = UnitStatus(s.unit, subs.get(s.unit.pk))
-            if fresh.has_reported != s.has_reported:
-                moved.append((s.unit, fresh.has_reported - s.has_reported))
-            s = fresh
-        units.append(s)
+    units, moved, swaps = list(old.units), [], []
+    for pk in sorted(set(mine), key=position.__getitem__):
+        n = position[pk]
+        before = units[n]
+        after = units[n] = UnitStatus(before.unit, subs.get(pk))
+        swaps.append((n, before, after))
+        if after.has_reported != before.has_reported:
+            moved.append((before.unit, after.has_reported - before.has_reported))
     new = Completeness(period=old.period, units=units)
+    new.__dict__["position"] = position
+    for name, belongs in _LISTS.items():
+        if name in old.__dict__:
+            new.__dict__[name] = _patched(old.__dict__[name], swaps, position, lambda s, b=belongs: b(new, s))
     # Each child's counts carry over: a changed unit that now has reported, or no longer has, moves its child's by one.
     carried = {}
     for root_path, counts in old.__dict__.get("_by_child", {}).items():
@@ -150,10 +167,37 @@ def _refreshed(old: Completeness, year: int, cells) -> Completeness:
     return new
 
 
+# Which units each list of a Completeness holds, for patching a carried list (its cached_property builds it whole).
+_LISTS = {
+    "reported": lambda c, s: s.has_reported,
+    "on_time": lambda c, s: c.is_on_time(s),
+    "late": lambda c, s: s.has_reported and not c.is_on_time(s),
+    "missing": lambda c, s: not s.has_reported,
+}
+
+
+def _patched(statuses: list[UnitStatus], swaps, position: dict[int, int], belongs) -> list[UnitStatus]:
+    """A copy of a list in `units` order with each (place, old, new) status swapped: the old taken out, the new
+    put in its place when it `belongs`; found by bisection, so the cost is in the changed units, not the list."""
+    out = list(statuses)
+
+    def place(s: UnitStatus) -> int:
+        return position[s.unit.pk]
+
+    for n, before, after in swaps:
+        i = bisect.bisect_left(out, n, key=place)
+        if i < len(out) and out[i] is before:
+            del out[i]
+        if belongs(after):
+            out.insert(i, after)
+    return out
+
+
 def _relabelled(old: Completeness) -> Completeness:
     """The same statuses and counts, with the units as they are now named (one query)."""
     fresh = OrgUnit.objects.in_bulk([s.unit.pk for s in old.units])
     new = Completeness(period=old.period, units=[UnitStatus(fresh.get(s.unit.pk, s.unit), s.submission) for s in old.units])
+    new.__dict__["position"] = old.position  # the same units in the same order
     if "_by_child" in old.__dict__:
         new.__dict__["_by_child"] = old.__dict__["_by_child"]  # keyed by path, which a rename leaves alone
     return new

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns.services import Progress, targets_for
+from indicators import figure_cache
 from indicators.aggregation import Comparison, Coverage, Figure, Layer, Rollup, compare, provisional_note, values_in_layer
 from indicators.completeness import Completeness, completeness
 from indicators.formatting import NO_DATA, number, percent
@@ -91,12 +92,18 @@ MISSING_GROUPS = [
 ]
 
 
-def subtree_kinds(unit: OrgUnit, year: int) -> set[str]:
-    """Kinds of the units of unit's subtree open during the year (one query): which indicators it reports."""
+def subtree_kinds(unit: OrgUnit, year: int) -> frozenset[str]:
+    """Kinds of the units of unit's subtree open during the year (one query, once per data version): which
+    indicators it reports. A national subtree is tens of thousands of units to look through."""
     start, end = Period(year, 1).calendar_start, Period(year, 4).calendar_end
     # order_by(): the model's ordering by path would make DISTINCT return every unit.
     units = OrgUnit.objects.subtree_of(unit).active_between(start, end).order_by()
-    return set(units.values_list("kind", flat=True).distinct())
+    return figure_cache.kept(
+        "subtree-kinds",
+        (unit.pk, year),
+        lambda: frozenset(units.values_list("kind", flat=True).distinct()),
+        refresh=lambda old, _cells: old,  # only a change to the tree, logged as "anything", moves a unit's kind
+    )
 
 
 def reported_in(indicators: list[Indicator], kinds: set[str]) -> list[Indicator]:

@@ -201,6 +201,53 @@ def test_each_childs_reporting_counts_follow_a_committed_submission(people):
     assert completeness(root=ht, year=2031, quarter=1, include_root=False).counts_by_child(ht) == after
 
 
+def test_who_is_on_time_late_or_missing_follows_each_commit_as_if_worked_out_afresh(people):
+    """The kept lists are patched for the changed units only, and always equal the lists built from scratch."""
+    import datetime
+
+    from indicators.completeness import _completeness, completeness
+
+    ht = OrgUnit.objects.get(code="HT")
+    lists = ("reported", "on_time", "late", "missing")
+    communes = list(OrgUnit.objects.filter(path__startswith=ht.path, kind="commune", valid_to__isnull=True).order_by("code")[:3])
+    for c in communes[1:]:
+        Membership.objects.create(user=people["canloc"], org_unit=c, role=Role.CLERK)
+
+    def kept_lists(patched: bool):
+        done = completeness(root=ht, year=2031, quarter=1)
+        if patched:
+            assert all(name in done.__dict__ for name in lists), "worked out again rather than patched"
+        return {name: [s.unit.code for s in getattr(done, name)] for name in lists}
+
+    def fresh_lists():
+        done = _completeness(root=ht, year=2031, quarter=1, include_root=True)
+        return {name: [s.unit.code for s in getattr(done, name)] for name in lists}
+
+    start = kept_lists(patched=False)
+    assert start == fresh_lists() and start["reported"] == []
+    a, b, c = communes
+    subs = {}
+    for unit in (a, b, c):
+        put((unit.code, "website_articles", 2031, 1, 1), approve=False)
+        subs[unit.code] = workflow.submission_submit(org_unit=unit, year=2031, quarter=1, by=people["canloc"])
+        assert kept_lists(patched=True) == fresh_lists()
+    due = completeness(root=ht, year=2031, quarter=1).period.due_date
+    late = datetime.datetime.combine(due + datetime.timedelta(days=3), datetime.time(9), tzinfo=datetime.UTC)
+    Submission.objects.filter(pk=subs[b.code].pk).update(submitted_at=late)
+    after = kept_lists(patched=True)
+    assert after == fresh_lists() and after["late"] == [b.code] and {a.code, c.code} <= set(after["on_time"])
+    workflow.submission_approve(submission=subs[a.code], by=people["reviewer"])
+    assert kept_lists(patched=True) == fresh_lists()
+    workflow.submission_return(
+        submission=Submission.objects.get(pk=subs[c.code].pk), by=people["reviewer"], comment="Thiếu số liệu"
+    )
+    after = kept_lists(patched=True)
+    assert after == fresh_lists() and c.code in after["missing"] and c.code not in after["reported"]
+    Submission.objects.filter(pk=subs[b.code].pk).delete()
+    after = kept_lists(patched=True)
+    assert after == fresh_lists() and b.code in after["missing"] and after["late"] == []
+
+
 def test_the_garbage_collector_is_paused_while_folding_and_on_again_after_even_a_failed_fold():
     import gc
 
