@@ -227,6 +227,10 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Computed roll-ups each worker keeps under the data version (indicators.figure_cache), counted in figures:
 # a national roll-up of every indicator is ~150 k figures (~40 MB); 0 turns the cache off.
 FIGURE_CACHE_FIGURES = env.int("FIGURE_CACHE_FIGURES", default=1_000_000)
+# A kept result of at least this many figures is moved out of the garbage collector's sight once built
+# (indicators.figure_cache.collector_paused), weighed as the cache weighs it (figures; units for who has reported):
+# the nation's results at national size, not a province's.
+FIGURE_CACHE_FREEZE_FROM = env.int("FIGURE_CACHE_FREEZE_FROM", default=20_000)
 
 # Mail (password reset, reminders): EMAIL_URL as django-environ reads it, e.g.
 # smtp+tls://user:password@mail.example.gov.vn:587 (STARTTLS), smtp+ssl://…:465, smtp://relay:25.

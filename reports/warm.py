@@ -7,6 +7,7 @@ and every worker that replaces one after `max_requests`, starts with these figur
 and only brings them up to date from the change log on its first request.
 """
 
+import gc
 import logging
 import time
 
@@ -35,4 +36,8 @@ def warm() -> list[str]:
             warmed.append(unit.code)
     finally:
         connections.close_all()
+        # The usual step before fork: what the master keeps is frozen out of the collector's walks, so the
+        # workers' collections neither spend time on it nor write to (and so copy) the pages they share.
+        gc.collect()
+        gc.freeze()
     return warmed

@@ -264,6 +264,40 @@ def test_the_garbage_collector_is_paused_while_folding_and_on_again_after_even_a
     assert figure_cache.kept("test-gc", ("y",), lambda: gc.isenabled(), weight=lambda _r: 1) is False and gc.isenabled()
 
 
+def test_a_result_as_big_as_a_national_one_is_frozen_out_of_the_collectors_walks_and_freed_once_dropped(monkeypatch, settings):
+    import datetime
+    import gc
+    import weakref
+
+    class Result:
+        pass
+
+    def tracked(obj) -> bool:  # the permanent generation (gc.freeze) is not among the walked ones
+        return any(o is obj for o in gc.get_objects())
+
+    now = datetime.datetime(2031, 1, 1, tzinfo=datetime.UTC)
+    version = [(data_version.Version((1, now)), 0, None)]
+    monkeypatch.setattr(figure_cache, "version_key", lambda using=None: version[0])
+    settings.FIGURE_CACHE_FREEZE_FROM = 5
+    try:
+        first = figure_cache.kept("test-freeze", ("p",), Result, weight=lambda _r: 5)
+        assert tracked(first)  # a first build: nothing of its size was kept before
+        version[0] = (data_version.Version((2, now)), 0, None)
+        superseded = weakref.ref(first)
+        del first
+        second = figure_cache.kept("test-freeze", ("p",), Result, weight=lambda _r: 5)
+        assert not tracked(second) and gc.get_freeze_count() > 0
+        assert superseded() is None  # dropped from the cache and freed by reference counting
+        settings.FIGURE_CACHE_FREEZE_FROM = 6
+        version[0] = (data_version.Version((3, now)), 0, None)
+        gc.unfreeze()
+        third = figure_cache.kept("test-freeze", ("p",), Result, weight=lambda _r: 5)
+        assert tracked(third) and gc.get_freeze_count() == 0  # smaller than the threshold: left to the collector
+    finally:
+        gc.unfreeze()
+        figure_cache.clear()
+
+
 def test_a_kept_roll_up_refreshes_up_to_its_share_of_unit_years_then_folds_again(people, monkeypatch):
     """Refreshing pays per written cell: up to 40 % of the roll-up's unit-years, else it folds from the values."""
     ht, ind = OrgUnit.objects.get(code="HT"), Indicator.objects.get(code="website_articles")
