@@ -5,9 +5,10 @@ catalogue: a write to any of them calls `data_changed()` (model signals and the
 versioned querysets do it for the ORM; raw SQL and COPY paths call it
 themselves). A write that changes none of a model's `figure_fields` (a unit or
 an indicator renamed) is logged as a relabel: the version moves, so documents
-are made anew with the new names, but every kept figure stays. The number is bumped *after* the writing transaction commits, in
-its own one-row UPDATE, so writers never queue on it while they work, and a
-reader never sees the new number before the data it stands for.
+are made anew with the new names, but every kept figure stays. The number is
+bumped *after* the writing transaction commits, in its own one-row UPDATE, so
+writers never queue on it while they work, and a reader never sees the new
+number before the data it stands for.
 
 Readers use it for two things: caching computed figures (`indicators.figure_cache`)
 and conditional HTTP reads (ETag/Last-Modified). While the reader's own
