@@ -241,6 +241,10 @@ class UnitTree:
         start, end = self.open_span[uid]
         return (start is None or start <= day) and (end is None or end >= day)
 
+    def is_open_throughout(self, uid: int, first: datetime.date, last: datetime.date) -> bool:
+        start, end = self.open_span[uid]
+        return (start is None or start <= first) and (end is None or end >= last)
+
     def is_open_between(self, uid: int, first: datetime.date, last: datetime.date) -> bool:
         start, end = self.open_span[uid]
         return (start is None or start <= last) and (end is None or end >= first)
@@ -858,12 +862,8 @@ class Rollup:
             return opened & by_quarter.get((y, last), frozenset())
         owed = [by_quarter.get((y, q), frozenset()) for q in range(self.from_quarter, last + 1)]
         reported = opened.intersection(*owed)
-        start, end, span = self.start, self.end, self._tree.open_span
-        partly = {
-            u
-            for u in self._tree.limited
-            if u in opened and not ((span[u][0] is None or span[u][0] <= start) and (span[u][1] is None or span[u][1] >= end))
-        }
+        tree, start, end = self._tree, self.start, self.end
+        partly = {u for u in tree.limited if u in opened and not tree.is_open_throughout(u, start, end)}
         if partly:
             reported = (reported - partly) | {u for u in partly if self._has_reported(u, is_stock)}
         return frozenset(reported)

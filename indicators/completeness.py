@@ -136,12 +136,12 @@ def _refreshed(old: Completeness, year: int, cells) -> Completeness:
     if getattr(cells, "relabelled", False):
         old = _relabelled(old)
     position = old.position
-    mine = [unit for unit, y in cells if y == year and unit in position]
+    mine = sorted((unit for unit, y in cells if y == year and unit in position), key=position.__getitem__)
     if not mine:
         return old
     subs = {s.org_unit_id: s for s in Submission.objects.filter(org_unit_id__in=mine, year=year, quarter=old.period.quarter)}
     units, moved, swaps = list(old.units), [], []
-    for pk in sorted(set(mine), key=position.__getitem__):
+    for pk in mine:
         n = position[pk]
         before = units[n]
         after = units[n] = UnitStatus(before.unit, subs.get(pk))
