@@ -47,7 +47,8 @@ def document_response(request, parts: tuple, build) -> Response:
     version, _epoch, token = data_version.state()
     key = None
     if token is None:  # committed data: the same for every worker and every reader allowed to see it
-        key = "figures-document:" + hashlib.sha256(repr((version.number, parts)).encode()).hexdigest()
+        # The whole version, not its number alone: a database restored from a backup counts its numbers again.
+        key = "figures-document:" + hashlib.sha256(repr((tuple(version), parts)).encode()).hexdigest()
         if _not_modified_since(request, version):
             return _headers(Response(status=status.HTTP_304_NOT_MODIFIED), None, version)
         kept = cache.get(key)

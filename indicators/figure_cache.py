@@ -153,7 +153,7 @@ def kept(kind: str, parts: tuple, build, weight=len, refresh=None, refresh_limit
     if refresh is not None and older_key is not None:
         older = rollups.get(older_key)
         if older is not None:
-            cells = data_version.changes_between(older_key[1][0].number, version[0].number)
+            cells = data_version.changes_since(older_key[1][0], version[0])
             limit = max(MAX_REFRESHED_CELLS, refresh_limit(older) if refresh_limit is not None else 0)
             if cells is not None and len(cells) <= limit:
                 with collector_paused(freeze):

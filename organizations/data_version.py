@@ -99,13 +99,15 @@ class Changes(set):
 def changes_between(old: int, new: int, using: str | None = None) -> Changes | None:
     """The cells changed by versions old+1..new, or None when that is not known exactly.
 
-    None when one of those writes said "anything" (the tree, the catalogue, a bulk update) or the log
-    no longer reaches back to `old`: then a reader must refold from the values.
+    None when one of those writes said "anything" (the tree, the catalogue, a bulk update), the log
+    no longer reaches back to `old`, or the version went back: then a reader must refold from the values.
     """
     from organizations.models import DataChange
 
-    if new <= old:
+    if new == old:
         return Changes()
+    if new < old:  # the version went back: the database was replaced (a backup restored) under this process
+        return None
     rows = list(
         DataChange.objects.using(_alias(using, write=False))
         .filter(number__gt=old, number__lte=new)
@@ -166,6 +168,13 @@ def data_changed(using: str | None = None, cells=None) -> None:
     bump.cells = cells
     bump.relabelled = relabelled
     transaction.on_commit(bump, using=alias)
+
+
+def changes_since(old: Version, new: Version, using: str | None = None) -> Changes | None:
+    """`changes_between` for two versions as read: the same number at another moment is another history."""
+    if old.number == new.number and old.changed_at != new.changed_at:
+        return None
+    return changes_between(old.number, new.number, using)
 
 
 def epoch() -> int:
