@@ -3,7 +3,8 @@
 The test database gets `seed_demo` once per run. Ordinary tests run inside a
 transaction and see it untouched. Tests that need real commits (live_server,
 transactional_db) flush the database when they finish, so they run last and
-re-seed for themselves (see `seeded_live_server` in tests/e2e/conftest.py).
+get the demo data back from its snapshot (tests/demo_snapshot.py), as
+`seeded_live_server` in tests/e2e/conftest.py does.
 """
 
 import io
@@ -14,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from organizations.models import Membership, OrgUnit, Role
+from tests import demo_snapshot
 
 DEMO_PASSWORD = "demo-pass-2018"
 
@@ -22,12 +24,18 @@ def seed(password: str = DEMO_PASSWORD) -> None:
     call_command("seed_demo", password=password, stdout=io.StringIO())
 
 
+def reseed() -> None:
+    """The session's demo data back, for a test that commits (and so starts from what the last one flushed)."""
+    demo_snapshot.restore()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("private-media"))  # evidence files of the run
     with django_db_blocker.unblock():
         seed()
+        demo_snapshot.take()
 
 
 def pytest_collection_modifyitems(config, items):

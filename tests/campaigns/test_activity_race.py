@@ -25,9 +25,9 @@ def test_an_activity_waits_for_a_submit_in_progress_and_is_refused(transactional
     # transactional_db: real commits, so this runs with the other flushing tests at the end (tests/conftest.py).
     from django.contrib.auth import get_user_model
 
-    from tests.conftest import seed
+    from tests.conftest import reseed
 
-    seed()
+    reseed()
     clerk_can_loc = get_user_model().objects.get(username="canloc")
     unit = OrgUnit.objects.get(code="HT-443")
     workflow.submission_for(org_unit=unit, year=2019, quarter=1)  # a draft, as soon as anything was saved

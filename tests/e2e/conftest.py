@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, seed
+from tests.conftest import DEMO_PASSWORD, reseed
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -55,7 +55,7 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def seeded_live_server(live_server, transactional_db):
-    seed()
+    reseed()
     return live_server
 
 

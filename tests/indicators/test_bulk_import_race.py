@@ -33,9 +33,9 @@ def csv_of(year, quarter, value) -> bytes:
 def people(db):
     from django.contrib.auth import get_user_model
 
-    from tests.conftest import seed
+    from tests.conftest import reseed
 
-    seed()  # transactional tests start from an empty database
+    reseed()  # transactional tests start from an empty database
     users = get_user_model().objects
     return users.get(username="canloc"), users.get(username="reviewer"), OrgUnit.objects.get(code="HT-443")
 

@@ -50,9 +50,9 @@ def in_thread(fn, *args):
 def people(db):
     from django.contrib.auth import get_user_model
 
-    from tests.conftest import seed
+    from tests.conftest import reseed
 
-    seed()  # transactional tests start from an empty database
+    reseed()  # transactional tests start from an empty database
     users = get_user_model().objects
     return users.get(username="canloc"), users.get(username="reviewer"), OrgUnit.objects.get(code="HT-443")
 

@@ -19,7 +19,7 @@ from indicators import figure_cache
 from indicators import reference_rule as ref
 from indicators.aggregation import Rollup
 from indicators.models import DataValue, Submission
-from tests.conftest import seed
+from tests.conftest import reseed
 from tests.indicators.test_rule_properties import STATUSES, check, load, prepared, typed_values, worlds
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,7 +42,7 @@ writes = st.lists(
 
 @pytest.fixture
 def catalogue():
-    seed()  # transactional tests start from an empty database
+    reseed()  # transactional tests start from an empty database
 
 
 def apply(objs, indicator, values, statuses, change) -> bool:

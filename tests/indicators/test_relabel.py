@@ -14,7 +14,7 @@ from indicators.completeness import completeness
 from indicators.models import DataValue, Indicator, Submission
 from organizations import data_version
 from organizations.models import OrgUnit
-from tests.conftest import seed
+from tests.conftest import reseed
 from tests.indicators.builders import put
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +25,7 @@ IND = "website_articles"
 
 @pytest.fixture
 def ht():
-    seed()
+    reseed()
     return OrgUnit.objects.get(code="HT")
 
 

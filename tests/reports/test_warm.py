@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from indicators import figure_cache
 from indicators.models import DataValue
 from reports.warm import warm
-from tests.conftest import seed
+from tests.conftest import reseed
 
 pytestmark = pytest.mark.django_db(transaction=True)  # committed data: what a fresh worker finds
 
@@ -37,7 +37,7 @@ def leader_page(client: Client) -> str:
 
 @pytest.fixture
 def leader_client():
-    seed()
+    reseed()
     figure_cache.clear()  # a fresh process
     client = Client()
     client.force_login(get_user_model().objects.get(username="leader"))
