@@ -518,7 +518,7 @@ class Rollup:
         shared = _shared or _Shared(root=root, years=[year], indicators=indicators, layer=layer)
         self._setup(root, year, quarter, from_quarter, indicators, shared)
         self.own = self._own_figures(self._shared.cells.get(year, ()))
-        self.figures, self.uses_own = self._roll_up()
+        self.figures = self._roll_up()
 
     def _setup(self, root, year, quarter, from_quarter, indicators, shared) -> None:
         self.root, self.year, self.quarter, self.from_quarter = root, year, quarter, from_quarter
@@ -550,7 +550,6 @@ class Rollup:
         # Only indicators with an own figure of a changed unit before or after can change at all.
         touched = {k[0] for k in stale if k in self.own} | {k[0] for k in fresh_own}
         new.own = dict(self.own)  # copies in C; then the changed units' entries replaced
-        new.uses_own = set(self.uses_own)
         for k in stale:
             new.own.pop(k, None)
         new.own.update(fresh_own)
@@ -572,9 +571,7 @@ class Rollup:
                 f = new.own.get((pk, uid))
                 if f is not None:
                     mine[uid] = f
-                    new.uses_own.add((pk, uid))
                     continue
-                new.uses_own.discard((pk, uid))
                 kids = [mine[c] for c in self.children.get(uid, ()) if c in mine and not (is_stock and c in closed)]
                 if kids:
                     mine[uid] = _combine(ind.value_type, ind.unit_aggregation, kids)
@@ -651,7 +648,7 @@ class Rollup:
         """A copy on the refreshed shared data (coverage reads the new statuses), with the same figures."""
         new = object.__new__(Rollup)
         new._setup(self.root, self.year, self.quarter, self.from_quarter, self.indicators, shared)
-        new.own, new.figures, new.uses_own = self.own, self.figures, self.uses_own
+        new.own, new.figures = self.own, self.figures
         new._carry_coverage(self, set())
         return new
 
@@ -727,7 +724,6 @@ class Rollup:
     # -- step 2: over units, deepest first ----------------------------------------------------
     def _roll_up(self):
         figures: dict[int, dict[int, Figure]] = {i.pk: {} for i in self.indicators}
-        uses_own: set[tuple[int, int]] = set()
         tree = self._tree
         rank, parent_of = tree.rank, tree.parent_of
         # A stock held by a unit closed before the period's end passed to its successors.
@@ -751,7 +747,6 @@ class Rollup:
                 f = self.own.get((pk, uid))
                 if f is not None:
                     mine[uid] = f
-                    uses_own.add((pk, uid))
                     continue
                 if is_stock:
                     kids = [mine[c] for c in self.children.get(uid, ()) if c in mine and c not in closed]
@@ -759,7 +754,7 @@ class Rollup:
                     kids = [mine[c] for c in self.children.get(uid, ()) if c in mine]
                 if kids:
                     mine[uid] = _combine(ind.value_type, how, kids)
-        return figures, uses_own
+        return figures
 
     # -- reading -------------------------------------------------------------------------------
     def figure(self, indicator: Indicator | str, unit_id: int | None = None) -> Figure:
@@ -777,7 +772,7 @@ class Rollup:
         out, stack = [], [unit_id or self.root.pk]
         while stack:
             uid = stack.pop()
-            if (ind.pk, uid) in self.uses_own:
+            if (ind.pk, uid) in self.own:  # a unit's own figure, where it has one, is its figure
                 out.append(uid)
             elif uid in self.figures[ind.pk]:
                 stack.extend(c for c in self.children.get(uid, ()) if not (is_stock and self._closed(c)))
