@@ -545,14 +545,16 @@ class Rollup:
         new = object.__new__(Rollup)
         new._setup(self.root, self.year, self.quarter, self.from_quarter, self.indicators, shared)
         fresh_own = new._own_figures(shared.cells.get(self.year, ()))
-        pks = [i.pk for i in self.indicators]
-        stale = [(pk, u) for pk in pks for u in changed]
         # Only indicators with an own figure of a changed unit before or after can change at all.
-        touched = {k[0] for k in stale if k in self.own} | {k[0] for k in fresh_own}
-        new.own = dict(self.own)  # copies in C; then the changed units' entries replaced
-        for k in stale:
-            new.own.pop(k, None)
-        new.own.update(fresh_own)
+        touched = {pk for pk, mine in self.own.items() if fresh_own[pk] or any(u in mine for u in changed)}
+        new.own = {pk: (dict(mine) if pk in touched else mine) for pk, mine in self.own.items()}  # copied in C
+        for pk in touched:  # then the changed units' own figures replaced, in place where they stay (a
+            mine, fresh = new.own[pk], fresh_own[pk]  # dict with deleted entries is copied slowly next time)
+            for u in changed:
+                if u in fresh:
+                    mine[u] = fresh[u]
+                else:
+                    mine.pop(u, None)
         new.figures = {pk: (dict(mine) if pk in touched else mine) for pk, mine in self.figures.items()}
         tree, closed = self._tree, new.closed_units
         on_paths: set[int] = set()
@@ -565,10 +567,10 @@ class Rollup:
             pk = ind.pk
             if pk not in touched:
                 continue
-            mine = new.figures[pk]
+            mine, own = new.figures[pk], new.own[pk]
             is_stock = ind.time_aggregation == TimeAggregation.LAST
             for uid in order:
-                f = new.own.get((pk, uid))
+                f = own.get(uid)
                 if f is not None:
                     mine[uid] = f
                     continue
@@ -688,12 +690,16 @@ class Rollup:
         return self.layer != Layer.OFFICIAL
 
     # -- step 1: over time, per unit ----------------------------------------------------------
-    def _own_figures(self, cells) -> dict[tuple[int, int], Figure]:
-        """(indicator id, unit id) → the unit's own figure over quarters F..Q of the year's cells."""
-        own: dict[tuple[int, int], Figure] = {}
-        # Per indicator: its value type, and how its quarters fold (this loop runs per cell).
+    def _own_figures(self, cells) -> dict[int, dict[int, Figure]]:
+        """indicator id → unit id → the unit's own figure over quarters F..Q of the year's cells.
+
+        Nested by indicator, as `figures` is: no (indicator, unit) key tuple per figure, and a refresh
+        copies only the indicators a write touched.
+        """
+        own: dict[int, dict[int, Figure]] = {i.pk: {} for i in self.indicators}
+        # Per indicator: its value type, how its quarters fold, and its figures (this loop runs per cell).
         how = {
-            i.pk: (i.value_type, i.time_aggregation == TimeAggregation.LAST, i.value_type == ValueType.RATIO)
+            i.pk: (i.value_type, i.time_aggregation == TimeAggregation.LAST, i.value_type == ValueType.RATIO, own[i.pk])
             for i in self.indicators
         }
         first, last = self.from_quarter, self.quarter
@@ -702,23 +708,21 @@ class Rollup:
             rule = how.get(r[0])
             if rule is None:
                 continue
-            value_type, is_last, is_ratio = rule
+            value_type, is_last, is_ratio, mine = rule
             if is_last:
                 for i in reversed(value_at):
                     if r[i] is not None or r[i + 1] is not None or r[i + 2] is not None:
                         # a ratio's numerator and denominator from the same quarter
-                        own[(r[0], r[1])] = Figure(value_type, r[i], r[i + 1], r[i + 2])
+                        mine[r[1]] = Figure(value_type, r[i], r[i + 1], r[i + 2])
                         break
             elif is_ratio:
                 nums = [r[i + 1] for i in value_at if r[i + 1] is not None]
                 if nums:
-                    own[(r[0], r[1])] = Figure(
-                        value_type, None, sum(nums), sum(r[i + 2] for i in value_at if r[i + 2] is not None)
-                    )
+                    mine[r[1]] = Figure(value_type, None, sum(nums), sum(r[i + 2] for i in value_at if r[i + 2] is not None))
             else:
                 values = [r[i] for i in value_at if r[i] is not None]
                 if values:
-                    own[(r[0], r[1])] = Figure(value_type, sum(values) if len(values) > 1 else values[0])
+                    mine[r[1]] = Figure(value_type, sum(values) if len(values) > 1 else values[0])
         return own
 
     # -- step 2: over units, deepest first ----------------------------------------------------
@@ -730,21 +734,18 @@ class Rollup:
         closed = self.closed_units
         # Only a unit with a value of its own, or an ancestor of one, can have a figure: visit just
         # those, deepest first (a commune-only indicator touches ~1,000 units, a department one ~30).
-        own_units: dict[int, list[int]] = defaultdict(list)
-        for ind_pk, uid in self.own:
-            own_units[ind_pk].append(uid)
         for ind in self.indicators:
             pk = ind.pk  # hoisted: Model.pk is a property, and this loop runs once per unit
-            mine = figures[pk]
+            mine, own = figures[pk], self.own[pk]
             how = ind.unit_aggregation
             is_stock = ind.time_aggregation == TimeAggregation.LAST
             todo: set[int] = set()
-            for uid in own_units.get(pk, ()):
+            for uid in own:
                 while uid is not None and uid not in todo:
                     todo.add(uid)
                     uid = parent_of.get(uid)
             for uid in sorted(todo, key=rank.__getitem__):
-                f = self.own.get((pk, uid))
+                f = own.get(uid)
                 if f is not None:
                     mine[uid] = f
                     continue
@@ -772,7 +773,7 @@ class Rollup:
         out, stack = [], [unit_id or self.root.pk]
         while stack:
             uid = stack.pop()
-            if (ind.pk, uid) in self.own:  # a unit's own figure, where it has one, is its figure
+            if uid in self.own[ind.pk]:  # a unit's own figure, where it has one, is its figure
                 out.append(uid)
             elif uid in self.figures[ind.pk]:
                 stack.extend(c for c in self.children.get(uid, ()) if not (is_stock and self._closed(c)))

@@ -495,7 +495,7 @@ def figure_sources(
         cells[v.org_unit_id][v.quarter] = v
     quarters = range(1, quarter + 1)
     rows = [
-        SourceRow(units[i], rollup.own[(indicator.pk, i)], [(q, cell_display(indicator, cells[i].get(q))) for q in quarters])
+        SourceRow(units[i], rollup.own[indicator.pk][i], [(q, cell_display(indicator, cells[i].get(q))) for q in quarters])
         for i in ids
     ]
     return FigureSources(unit, indicator, year, quarter, rollup.figure(indicator), rows)
