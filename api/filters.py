@@ -113,8 +113,17 @@ class BuiltOnce(filters.FilterSet):
         form = cls.__dict__.get("_form_class")
         if form is None:
             form = super().get_form_class()
+            form.base_fields = _SharedFields(form.base_fields)
             cls._form_class = form
         return form
+
+
+class _SharedFields(dict):
+    """A form class's fields, which each form instance deep-copies (~0.5 ms of a small API page): here they
+    are copied shallowly, sharing their widgets, validators and querysets, which nothing changes per request."""
+
+    def __deepcopy__(self, memo):
+        return {name: copy.copy(field) for name, field in self.items()}
 
 
 class ValueFilter(BuiltOnce, UnitSubtreeMixin):
