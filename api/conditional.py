@@ -13,6 +13,7 @@ import json
 from email.utils import format_datetime, parsedate_to_datetime
 
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -31,6 +32,16 @@ def _matches(request, etag: str) -> bool:
     return etag in wanted or "*" in wanted
 
 
+def _dated(version, read_at) -> bool:
+    """Whether the version may be named by its Last-Modified date: only once its second had passed when it was read.
+
+    HTTP dates have whole seconds. A later change within the same second would carry the same date, and a
+    client's If-Modified-Since would get a 304 for figures it has never seen. A change committed after the
+    read falls in a later second than a dated version's, so its date is always newer.
+    """
+    return version.changed_at.replace(microsecond=0) < read_at.replace(microsecond=0)
+
+
 def _not_modified_since(request, version) -> bool:
     """If-Modified-Since at or after the data's last change (only when the client sent no ETag)."""
     since = request.headers.get("If-Modified-Since")
@@ -44,13 +55,16 @@ def _not_modified_since(request, version) -> bool:
 
 def document_response(request, parts: tuple, build) -> Response:
     """The document `build()` makes for `parts` (what identifies it: view, unit, query), conditionally."""
+    read_at = timezone.now()  # before the version is read: see _dated
     version, _epoch, token = data_version.state()
+    # Last-Modified, and If-Modified-Since answered from it, only for a version whose second is over.
+    dated = version if version is not None and _dated(version, read_at) else None
     key = None
     if token is None:  # committed data: the same for every worker and every reader allowed to see it
         # The whole version, not its number alone: a database restored from a backup counts its numbers again.
         key = "figures-document:" + hashlib.sha256(repr((tuple(version), parts)).encode()).hexdigest()
-        if _not_modified_since(request, version):
-            return _headers(Response(status=status.HTTP_304_NOT_MODIFIED), None, version)
+        if dated is not None and _not_modified_since(request, dated):
+            return _headers(Response(status=status.HTTP_304_NOT_MODIFIED), None, dated)
         kept = cache.get(key)
     else:
         kept = None
@@ -62,7 +76,7 @@ def document_response(request, parts: tuple, build) -> Response:
     else:
         etag, doc = kept
     response = Response(status=status.HTTP_304_NOT_MODIFIED) if _matches(request, etag) else Response(doc)
-    return _headers(response, etag, version)
+    return _headers(response, etag, dated)
 
 
 def _headers(response: Response, etag: str | None, version) -> Response:

@@ -4,11 +4,14 @@ These tests commit (transaction=True), as production does: inside the usual test
 transaction every write is "in flight" and the caches key on that transaction alone.
 """
 
+import io
 import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -88,8 +91,14 @@ def test_a_rolled_back_write_leaves_no_trace_in_the_kept_figures(people):
     assert value() is None
 
 
+def _next_second() -> None:
+    """Sleep into the next whole second: a version is dated (Last-Modified) only once its second is over."""
+    time.sleep(1.01 - time.time() % 1)
+
+
 def test_if_modified_since_the_last_change_is_a_304_without_folding(people):
     leader = token_client(people["leader"])
+    _next_second()
     first = leader.get(URL)
     since = first["Last-Modified"]
     with CaptureQueriesContext(connection) as ctx:
@@ -126,6 +135,53 @@ def test_a_backup_restored_under_a_running_worker_is_read_afresh(people, dump):
     assert figure(leader)[0] is None
     ht, ind = OrgUnit.objects.get(code="HT"), Indicator.objects.get(code="website_articles")
     assert Rollup.many(root=ht, periods=[(2031, 1, 4)], indicators=[ind])[0].figure(ind).value is None
+
+
+def test_a_change_made_by_hand_in_sql_is_served_once_mark_data_changed_says_so(people):
+    leader = token_client(people["leader"])
+    put((UNIT, "website_articles", 2031, 1, 4))
+    _next_second()
+    first = leader.get(URL)
+    assert first.json()["figures"]["website_articles"]["value"] == "4" and first["Last-Modified"]
+    with connection.cursor() as cur:  # a DBA's fix, which no signal sees
+        cur.execute(f"UPDATE {DataValue._meta.db_table} SET value = 6 WHERE org_unit_id = %s AND year = 2031", [_unit_id()])
+    assert figure(leader)[0] == "4"  # the kept figure, as the portal cannot know
+    before = data_version.current().number
+    out = io.StringIO()
+    call_command("mark_data_changed", stdout=out)
+    assert data_version.current().number == before + 1
+    assert f"Data version {before} → {before + 1}" in out.getvalue()
+    assert figure(leader)[0] == "6"
+    # A client that cached the first answer is not told "not modified": the data changed after it.
+    assert leader.get(URL, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
+
+
+def _unit_id() -> int:
+    return OrgUnit.objects.get(code=UNIT).pk
+
+
+def test_a_change_in_the_same_second_as_a_read_is_never_answered_not_modified(people):
+    """HTTP dates have whole seconds: a version is not dated while its second lasts, so a client that sends
+    back the Last-Modified it got never hears "not modified" about a change made in that same second."""
+    leader = token_client(people["leader"])
+    for attempt in range(5):  # until both writes fall in one second, as they do on any machine but a stalled one
+        if time.time() % 1 > 0.5:
+            _next_second()
+        put((UNIT, "website_articles", 2031, 1, 10 + attempt))
+        read = data_version.current().changed_at
+        first = leader.get(URL)
+        put((UNIT, "website_articles", 2031, 1, 20 + attempt))
+        if int(data_version.current().changed_at.timestamp()) == int(read.timestamp()):
+            break
+    else:
+        pytest.fail("two writes never fell in one second")
+    since = {"HTTP_IF_MODIFIED_SINCE": first["Last-Modified"]} if "Last-Modified" in first else {}
+    again = leader.get(URL, **since)
+    assert again.status_code == 200 and again.json()["figures"]["website_articles"]["value"] == str(20 + attempt)
+    assert "Last-Modified" not in first  # its second was not over when it was read
+    _next_second()
+    dated = leader.get(URL)  # the second is over: now it is dated, and a 304 is safe
+    assert dated["Last-Modified"] and leader.get(URL, HTTP_IF_MODIFIED_SINCE=dated["Last-Modified"]).status_code == 304
 
 
 def test_every_kind_of_write_moves_the_version_once_committed(people):
