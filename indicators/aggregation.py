@@ -548,8 +548,10 @@ class Rollup:
         # Only indicators with an own figure of a changed unit before or after can change at all.
         touched = {pk for pk, mine in self.own.items() if fresh_own[pk] or any(u in mine for u in changed)}
         new.own = {pk: (dict(mine) if pk in touched else mine) for pk, mine in self.own.items()}  # copied in C
-        for pk in touched:  # then the changed units' own figures replaced, in place where they stay (a
-            mine, fresh = new.own[pk], fresh_own[pk]  # dict with deleted entries is copied slowly next time)
+        # Then the changed units' own figures replaced, in place where they stay: a dict that has had entries
+        # deleted is copied by CPython's slow path, and the next refresh copies it again.
+        for pk in touched:
+            mine, fresh = new.own[pk], fresh_own[pk]
             for u in changed:
                 if u in fresh:
                     mine[u] = fresh[u]

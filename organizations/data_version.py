@@ -120,6 +120,13 @@ def changes_between(old: int, new: int, using: str | None = None) -> Changes | N
     return changes
 
 
+def changes_since(old: Version, new: Version, using: str | None = None) -> Changes | None:
+    """`changes_between` for two versions as read: the same number at another moment is another history."""
+    if old.number == new.number and old.changed_at != new.changed_at:
+        return None
+    return changes_between(old.number, new.number, using)
+
+
 def _pending_bump(alias: str):
     """The bump this connection's open transaction will make when it commits, if it has written anything."""
     conn = connections[alias]
@@ -168,13 +175,6 @@ def data_changed(using: str | None = None, cells=None) -> None:
     bump.cells = cells
     bump.relabelled = relabelled
     transaction.on_commit(bump, using=alias)
-
-
-def changes_since(old: Version, new: Version, using: str | None = None) -> Changes | None:
-    """`changes_between` for two versions as read: the same number at another moment is another history."""
-    if old.number == new.number and old.changed_at != new.changed_at:
-        return None
-    return changes_between(old.number, new.number, using)
 
 
 def epoch() -> int:
