@@ -55,6 +55,11 @@ def _not_modified_since(request, version) -> bool:
 
 def document_response(request, parts: tuple, build) -> Response:
     """The document `build()` makes for `parts` (what identifies it: view, unit, query), conditionally."""
+    with data_version.one_version():  # read afresh here, after read_at (see _dated); the build reuses it
+        return _document_response(request, parts, build)
+
+
+def _document_response(request, parts: tuple, build) -> Response:
     read_at = timezone.now()  # before the version is read: see _dated
     version, _epoch, token = data_version.state()
     # Last-Modified, and If-Modified-Since answered from it, only for a version whose second is over.

@@ -19,8 +19,14 @@ nothing it computes then may be shared outside that transaction.
 of `data_changed()` calls (so an in-process cache never outlives a write this
 process made, even one whose transaction never commits, like a test's), and,
 while the connection has writes of its own in flight, that transaction's token.
+
+Inside `one_version()` (every request: `OneVersionMiddleware`) the committed version is
+read once per database and then reused, until this process writes: every figure of a page
+is of the same version, and a page that asks its kept figures four times reads one row once.
 """
 
+import contextlib
+import contextvars
 import datetime
 import itertools
 import logging
@@ -211,7 +217,44 @@ def _own_writes(using: str | None) -> int | None:
     return None
 
 
+# (alias, epoch) → the Version read there within the current `one_version()` scope; None outside one. The
+# epoch moves with each data_changed() of this process, so a scope's own write is followed by a fresh read.
+_versions_read: contextvars.ContextVar[dict | None] = contextvars.ContextVar("data_versions_read", default=None)
+
+
+@contextlib.contextmanager
+def one_version():
+    """Within: the committed version is read from each database once (per epoch: a write of this process reads anew)."""
+    scope = _versions_read.set({})
+    try:
+        yield
+    finally:
+        _versions_read.reset(scope)
+
+
+class OneVersionMiddleware:
+    """One request, one data version (`one_version`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with one_version():
+            return self.get_response(request)
+
+
 def _read(alias: str) -> Version:
+    seen = _versions_read.get()
+    if seen is None:
+        return _read_stored(alias)
+    key = (alias, _epoch)
+    version = seen.get(key)
+    if version is None:
+        version = seen[key] = _read_stored(alias)
+    return version
+
+
+def _read_stored(alias: str) -> Version:
     row = _model().objects.using(alias).filter(pk=1).values_list("number", "changed_at").first()
     if row is None:
         return Version((0, datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)))

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "reform_portal.errors.LongUrlMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "organizations.data_version.OneVersionMiddleware",  # every figure of a response of one data version
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication: pages speak the user's saved language, else Vietnamese (see the module).

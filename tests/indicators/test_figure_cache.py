@@ -231,6 +231,31 @@ def test_readers_see_the_new_version_only_with_the_data_it_stands_for(people):
     figure_cache.rollups.clear()
 
 
+def _version_reads(ctx) -> int:
+    return sum(DataVersion._meta.db_table in q["sql"] and q["sql"].lstrip().startswith("SELECT") for q in ctx.captured_queries)
+
+
+def test_a_page_reads_the_data_version_once_whatever_number_of_figures_it_shows(people, client):
+    client.force_login(people["leader"])
+    assert client.get("/?year=2018").status_code == 200
+    data_version.data_changed()  # every kept figure must be folded again: each asks for the version
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/?year=2018")
+    assert page.status_code == 200 and "2.213" in page.content.decode()
+    assert _version_reads(ctx) == 1
+
+
+def test_another_workers_commit_mid_request_waits_for_the_next_request_but_the_requests_own_write_does_not(people):
+    with data_version.one_version():
+        seen = data_version.current()
+        with connection.cursor() as cur:  # another worker's bump, as this process sees it: no signal, same epoch
+            cur.execute(f"UPDATE {DataVersion._meta.db_table} SET number = number + 1")
+        assert data_version.current() == seen  # the rest of this response is of the version it started with
+        put((UNIT, "website_articles", 2031, 1, 5))  # a write of its own, committed
+        assert data_version.current().number == seen.number + 2
+    assert data_version.current().number == seen.number + 2
+
+
 def test_what_was_read_inside_a_rolled_back_savepoint_is_not_reused(people):
     ht = OrgUnit.objects.get(code="HT")
     ind = [Indicator.objects.get(code="website_articles")]
