@@ -318,47 +318,46 @@ def quarter_cells(*, tree: UnitTree, years, indicators, keep: "_Quarters | None"
     the other quarters' cells come back empty. Masking here rather than an EXISTS on
     the submission in SQL keeps the values query the same for every layer (an
     EXISTS per row cost 1.6–3.4× the unfiltered query in bench_layers), for a
-    set lookup per cell.
+    dict lookup per row.
     """
     rows = fold_sql.pivot_rows(
         years=years, indicator_ids=[i.pk for i in indicators], units=units, paths=None if units is not None else tree.paths
     )
     decimals = connections[router.db_for_read(DataValue)].vendor != "postgresql"  # PostgreSQL's driver gives Decimals
     by_year: dict[int, list[tuple]] = defaultdict(list)
-    whole = keep.whole if keep is not None else None
-    # (unit id, year) partly in the layer → a getter that blanks its other quarters (None for no quarter at
-    # all), worked out once per pair: a row is then masked by one call in C.
-    masks: dict[tuple[int, int], itemgetter | None] = {}
+    # (unit id, year) → its quarters in the layer as bits: all four (most unit-years) keep the row as it is,
+    # none drop it, the rest are masked by the getter of their pattern (one call in C).
+    bits = keep.bits if keep is not None else None
     for r in rows:
         if decimals:
             r = (*r[:3], _dec(r[3]), *r[4:6], _dec(r[6]), *r[7:9], _dec(r[9]), *r[10:12], _dec(r[12]), *r[13:])
-        if keep is not None and (pair := (r[1], r[2])) not in whole:
-            if pair in masks:
-                mask = masks[pair]
-            else:
-                mask = masks[pair] = _mask_of([(*pair, q) in keep for q in (1, 2, 3, 4)])
-            if mask is None:
+        if bits is not None and (b := bits.get((r[1], r[2]))) != _EVERY_QUARTER:
+            if not b:
                 continue
-            r = mask(r + _BLANK)
-            if r[3:] == _EMPTY12:
-                continue
+            r = _MASKS[b](r + _BLANK)  # may leave no cell: a row without a value makes no own figure
         by_year[r[2]].append(r)
     return by_year
 
 
+def _bit(quarter: int) -> int:
+    return 1 << (quarter - 1)
+
+
+_EVERY_QUARTER = 0b1111
 # A pivoted row with one None after it: a mask's getter picks that None for each cell of a quarter left out.
 _BLANK = (None,)
 
 
-def _mask_of(kept: list[bool]) -> itemgetter | None:
-    """The getter that copies a pivoted row with the cells of the quarters not `kept` blanked (None: none kept)."""
-    if not any(kept):
-        return None
+def _mask_of(bits: int) -> itemgetter:
+    """The getter that copies a pivoted row with the cells of the quarters not in `bits` blanked."""
     blank = 15  # the index of _BLANK once appended to a 15-item row
     picks = [0, 1, 2]
-    for q, k in zip((1, 2, 3, 4), kept, strict=True):
-        picks.extend(range(3 * q, 3 * q + 3) if k else (blank, blank, blank))
+    for q in (1, 2, 3, 4):
+        picks.extend(range(3 * q, 3 * q + 3) if bits & _bit(q) else (blank, blank, blank))
     return itemgetter(*picks)
+
+
+_MASKS = tuple(_mask_of(b) for b in range(_EVERY_QUARTER + 1))
 
 
 def cell_of(row: tuple, quarter: int) -> tuple:
@@ -366,33 +365,35 @@ def cell_of(row: tuple, quarter: int) -> tuple:
     return row[3 * quarter : 3 * quarter + 3]
 
 
-_EMPTY12 = (None,) * 12
-
-
 class _Quarters(set):
-    """(unit id, year, quarter) of a layer, and `whole`: the (unit id, year) with all four quarters in it.
-
-    Most unit-years are wholly approved: one lookup a row instead of four.
-    """
+    """(unit id, year, quarter) of a layer, and `bits`: (unit id, year) → which of its quarters are in it
+    (`_bit`; 0 or absent: none), for masking a pivoted row with one lookup."""
 
     def __init__(self, keys):
         super().__init__(keys)
-        self.whole = _whole_years(self)
+        self.bits = _bits_of(self)
 
     def replaced(self, pairs: set[tuple[int, int]], fresh) -> "_Quarters":
         """A copy whose quarters of the (unit id, year) `pairs` are those of `fresh` (a refresh after a write)."""
         new = _Quarters(())
         set.update(new, self)  # copied in C, then the stale quarters taken out
         new.difference_update({(u, y, q) for u, y in pairs for q in (1, 2, 3, 4)})
-        fresh = list(fresh)
+        fresh = set(fresh)
         set.update(new, fresh)
-        new.whole = (self.whole - pairs) | _whole_years(fresh)
+        # Zeroed, not deleted: CPython copies a dict that has had entries deleted by its slow path.
+        new.bits = {**self.bits, **dict.fromkeys(pairs, 0), **_bits_of(fresh)}
         return new
 
 
-def _whole_years(quarters) -> set[tuple[int, int]]:
-    """The (unit id, year) of which all four quarters are among `quarters` (distinct (unit, year, quarter)), counted in C."""
-    return {pair for pair, n in Counter(map(_unit_year, quarters)).items() if n == 4}
+def _bits_of(quarters: set[tuple[int, int, int]]) -> dict[tuple[int, int], int]:
+    """(unit id, year) → `_bit`s of its quarters among `quarters` (distinct keys): counted in C, and only the
+    unit-years with fewer than four looked at one by one."""
+    counts = Counter(map(_unit_year, quarters))
+    bits = dict.fromkeys(counts, _EVERY_QUARTER)
+    for (u, y), n in counts.items():
+        if n < 4:
+            bits[(u, y)] = sum(_bit(q) for q in (1, 2, 3, 4) if (u, y, q) in quarters)
+    return bits
 
 
 _unit_year = itemgetter(0, 1)

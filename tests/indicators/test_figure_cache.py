@@ -71,6 +71,17 @@ def test_a_committed_approval_reaches_the_leader_and_until_then_nothing_is_folde
     assert r.json()["figures"]["website_articles"]["value"] == "12"
 
 
+def test_a_reopened_quarter_leaves_the_kept_official_figures_when_it_was_its_unit_years_only_one(people):
+    leader = token_client(people["leader"])
+    put((UNIT, "website_articles", 2031, 1, 12))  # approved: official
+    assert figure(leader)[0] == "12"
+    sub = Submission.objects.get(org_unit__code=UNIT, year=2031, quarter=1)
+    workflow.submission_reopen(submission=sub, by=get_user_model().objects.get(username="admin"), comment="Sửa số liệu")
+    refreshes = figure_cache.refreshes
+    assert figure(leader)[0] is None  # the unit-year has no official quarter left
+    assert figure_cache.refreshes == refreshes + 1  # brought up to date from the change log, not folded again
+
+
 def test_a_rolled_back_write_leaves_no_trace_in_the_kept_figures(people):
     ht = OrgUnit.objects.get(code="HT")
     ind = [Indicator.objects.get(code="website_articles")]
