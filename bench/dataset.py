@@ -105,3 +105,21 @@ def one_write(root, year: int):
         value.save(update_fields=["note", "updated_at"])  # outside a transaction: committed at once
 
     return write
+
+
+def one_move(root):
+    """A function that moves one commune under `root` to the next district of its province and back, alternately,
+    and commits, as a reorganisation step in the admin does: the change log says the tree changed, not where."""
+    from organizations.models import OrgUnit
+
+    commune = OrgUnit.objects.filter(path__startswith=root.path, kind="commune").order_by("path").first()
+    home = commune.parent
+    away = OrgUnit.objects.filter(parent=home.parent, kind=home.kind).exclude(pk=home.pk).order_by("path").first()
+    turn = iter(range(1_000_000))
+
+    def move():
+        target = away if next(turn) % 2 == 0 else home
+        commune.parent, commune.path = target, f"{target.path}{commune.code}/"
+        commune.save(update_fields=["parent", "path"])  # a leaf: only its own path changes
+
+    return move

@@ -289,6 +289,23 @@ class UnitTree:
     def is_within(self, uid: int, top: int) -> bool:
         return self.path_of[uid].startswith(self.path_of[top])
 
+    def _shape(self, uid: int) -> tuple:
+        """What the rule reads of a unit: where it sits, its code and kind, when it is open, whom it succeeded."""
+        return (self.parent_of.get(uid), self.code_of[uid], self.kind_of[uid], self.open_span[uid], self.predecessors_of.get(uid))
+
+    def changed_from(self, old: "UnitTree") -> set[int]:
+        """The units whose figures a change from the `old` tree to this one can move, each of its years.
+
+        The units added, removed, moved, retyped, opened or closed otherwise, or given other
+        predecessors, and the old parent of each (it lost a child); their ancestors in this tree
+        follow from the roll-up. Every other unit's subtree is as it was, and so are its figures.
+        """
+        mine, theirs = self.kind_of.keys(), old.kind_of.keys()
+        out = set(mine ^ theirs)
+        out.update(u for u in mine & theirs if self._shape(u) != old._shape(u))
+        out.update(p for u in list(out) if (p := old.parent_of.get(u)) is not None)
+        return out
+
 
 _NONE3 = (None, None, None)
 
@@ -432,31 +449,32 @@ class _Shared:
             return fold_sql.quarters_with(years=self.years, statuses=statuses, units=ids)
         return fold_sql.quarters_with(years=self.years, statuses=statuses, paths=self.tree.paths)
 
-    def refreshed(self, changed: dict[int, set[int]]) -> "_Shared":
+    def refreshed(self, changed: dict[int, set[int]], tree: UnitTree | None = None) -> "_Shared":
         """A copy brought up to date for the changed units of each year (year → unit ids), in two queries.
 
-        The tree is the same (a change to it is logged as "anything" and refolds); the layer's quarters
-        and the reported ones are replaced for the changed unit-years; `cells` holds only their rows.
+        On the same tree, or on `tree` (the tree as it is now, `changed` holding what differs from the old
+        one); the layer's quarters and the reported ones are replaced for the changed unit-years; `cells`
+        holds only their rows. A unit no longer in the tree has neither.
         """
         new = object.__new__(_Shared)
-        new.tree, new.layer, new.years, new.indicators = self.tree, self.layer, self.years, self.indicators
+        new.tree, new.layer, new.years, new.indicators = tree or self.tree, self.layer, self.years, self.indicators
         new._by_quarter = None
-        units = {u for us in changed.values() for u in us}
+        units = {u for us in changed.values() for u in us if u in new.tree.kind_of}
         pairs = {(u, y) for y, us in changed.items() for u in us}
         stale = {(u, y, q) for u, y in pairs for q in (1, 2, 3, 4)}
         allowed = LAYER_STATUSES[self.layer]
         if allowed is None:
             keep = None
         else:
-            keep = self._reported.replaced(pairs, (k for k in self._quarters_with(allowed, units=units) if k[:2] in pairs))
-        new.cells = quarter_cells(tree=self.tree, years=set(changed), indicators=self.indicators, keep=keep, units=units)
+            keep = self._reported.replaced(pairs, (k for k in new._quarters_with(allowed, units=units) if k[:2] in pairs))
+        new.cells = quarter_cells(tree=new.tree, years=set(changed), indicators=self.indicators, keep=keep, units=units)
         new.cells = {y: [r for r in rows if r[1] in changed.get(y, ())] for y, rows in new.cells.items()}
         if keep is not None:
             new._reported = keep
         else:
             found = {k for k in self.reported_quarters() if k not in stale}
             done = (SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED)
-            found.update(k for k in self._quarters_with(done, units=units) if k[:2] in pairs)
+            found.update(k for k in new._quarters_with(done, units=units) if k[:2] in pairs)
             new._reported = found | _typed_quarters(new.cells)
         return new
 
@@ -537,17 +555,20 @@ class Rollup:
         self._reported_of_kinds: dict[tuple, frozenset[int]] = {}
         self._reported_units: dict[tuple, frozenset[int]] = {}
 
-    def _refreshed(self, shared: "_Shared", changed: set[int]) -> "Rollup":
+    def _refreshed(self, shared: "_Shared", changed: set[int], new_tree: bool = False) -> "Rollup":
         """A copy with the figures of the changed units (of this year) and their ancestors folded again.
 
         Only their own figures are recomputed (from `shared.cells`, the changed rows) and only the
-        figures on their paths to the root re-combined, deepest first, as `_roll_up` does.
+        figures on their paths to the root re-combined, deepest first, as `_roll_up` does — on
+        `shared.tree`, which is another tree when `new_tree` (a changed unit may have left it).
         """
         new = object.__new__(Rollup)
-        new._setup(self.root, self.year, self.quarter, self.from_quarter, self.indicators, shared)
+        new._setup(shared.tree.root, self.year, self.quarter, self.from_quarter, self.indicators, shared)
         fresh_own = new._own_figures(shared.cells.get(self.year, ()))
-        # Only indicators with an own figure of a changed unit before or after can change at all.
-        touched = {pk for pk, mine in self.own.items() if fresh_own[pk] or any(u in mine for u in changed)}
+        if new_tree:  # a unit moved or closed changes its ancestors' figures, with or without values of its own
+            touched = set(self.own)
+        else:  # only indicators with an own figure of a changed unit before or after can change at all
+            touched = {pk for pk, mine in self.own.items() if fresh_own[pk] or any(u in mine for u in changed)}
         new.own = {pk: (dict(mine) if pk in touched else mine) for pk, mine in self.own.items()}  # copied in C
         # Then the changed units' own figures replaced, in place where they stay: a dict that has had entries
         # deleted is copied by CPython's slow path, and the next refresh copies it again.
@@ -559,9 +580,10 @@ class Rollup:
                 else:
                     mine.pop(u, None)
         new.figures = {pk: (dict(mine) if pk in touched else mine) for pk, mine in self.figures.items()}
-        tree, closed = self._tree, new.closed_units
+        tree, closed = new._tree, new.closed_units
+        gone = {u for u in changed if u not in tree.rank}
         on_paths: set[int] = set()
-        for uid in changed:
+        for uid in changed - gone:
             while uid is not None and uid not in on_paths:
                 on_paths.add(uid)
                 uid = tree.parent_of.get(uid)
@@ -571,18 +593,21 @@ class Rollup:
             if pk not in touched:
                 continue
             mine, own = new.figures[pk], new.own[pk]
+            for uid in gone:
+                mine.pop(uid, None)
             is_stock = ind.time_aggregation == TimeAggregation.LAST
             for uid in order:
                 f = own.get(uid)
                 if f is not None:
                     mine[uid] = f
                     continue
-                kids = [mine[c] for c in self.children.get(uid, ()) if c in mine and not (is_stock and c in closed)]
+                kids = [mine[c] for c in new.children.get(uid, ()) if c in mine and not (is_stock and c in closed)]
                 if kids:
                     mine[uid] = _combine(ind.value_type, ind.unit_aggregation, kids)
                 else:
                     mine.pop(uid, None)
-        new._carry_coverage(self, changed)
+        if not new_tree:  # on another tree, who is expected differs too: worked out again when asked
+            new._carry_coverage(self, changed)
         return new
 
     @classmethod
@@ -609,7 +634,13 @@ class Rollup:
             return len(out[0]._tree.unit_ids) + sum(len(f) for r in out for f in r.figures.values())
 
         kept = figure_cache.kept(
-            "rollups", what, fold, weight=weight, refresh=cls._refreshed_all, refresh_limit=cls._refresh_limit
+            "rollups",
+            what,
+            fold,
+            weight=weight,
+            refresh=cls._refreshed_all,
+            refresh_limit=cls._refresh_limit,
+            refresh_tree=True,
         )
         return [r._bound_to(root, indicators) for r in kept]
 
@@ -633,18 +664,36 @@ class Rollup:
         return int(0.4 * len(shared.tree.unit_ids) * len(shared.years))
 
     @staticmethod
-    def _refreshed_all(older: tuple["Rollup", ...], changes: set[tuple[int, int]]) -> tuple["Rollup", ...]:
-        """Kept roll-ups of an older committed version brought up to date for the (unit id, year) cells written since."""
+    def _refreshed_all(older: tuple["Rollup", ...], changes: set[tuple[int, int]]) -> tuple["Rollup", ...] | None:
+        """Kept roll-ups of an older committed version brought up to date for the (unit id, year) cells written since.
+
+        After a change to the unit tree (`changes.tree`) the tree is read again and compared with the kept
+        one: the units that differ count as changed in every year (None, to fold anew, when that is more
+        than a refresh is worth).
+        """
         shared = older[0]._shared
         tree, years = shared.tree, shared.years
+        new_tree = None
+        if getattr(changes, "tree", False):
+            root = OrgUnit.objects.filter(pk=tree.root.pk).first()
+            if root is None:
+                return None
+            new_tree = UnitTree(root)
+            moved = new_tree.changed_from(tree)
+            if len(moved) * len(years) > max(figure_cache.MAX_REFRESHED_CELLS, Rollup._refresh_limit(older)):
+                return None
+            changes = set(changes) | {(u, y) for u in moved for y in years}
         changed: dict[int, set[int]] = defaultdict(set)
         for unit, year in changes:
-            if year in years and unit in tree.kind_of:
+            if year in years and (unit in tree.kind_of or (new_tree is not None and unit in new_tree.kind_of)):
                 changed[year].add(unit)
-        if not changed:
+        if not changed and new_tree is None:
             return older
-        fresh = shared.refreshed(changed)
-        out = tuple(r._refreshed(fresh, changed[r.year]) if r.year in changed else r._rebased(fresh) for r in older)
+        # A tree that changed elsewhere still replaces the kept one: the paths its later queries use may differ.
+        fresh = shared.refreshed(changed, new_tree)
+        out = tuple(
+            r._refreshed(fresh, changed[r.year], new_tree is not None) if r.year in changed else r._rebased(fresh) for r in older
+        )
         fresh.settle()
         figure_cache.refreshes += 1
         return out
@@ -652,7 +701,7 @@ class Rollup:
     def _rebased(self, shared: "_Shared") -> "Rollup":
         """A copy on the refreshed shared data (coverage reads the new statuses), with the same figures."""
         new = object.__new__(Rollup)
-        new._setup(self.root, self.year, self.quarter, self.from_quarter, self.indicators, shared)
+        new._setup(shared.tree.root, self.year, self.quarter, self.from_quarter, self.indicators, shared)
         new.own, new.figures = self.own, self.figures
         new._carry_coverage(self, set())
         return new

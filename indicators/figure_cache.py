@@ -129,14 +129,15 @@ def clear() -> None:
     latest.clear()
 
 
-def kept(kind: str, parts: tuple, build, weight=len, refresh=None, refresh_limit=None):
+def kept(kind: str, parts: tuple, build, weight=len, refresh=None, refresh_limit=None, refresh_tree=False):
     """`build()` computed once per data version for `parts` (what identifies it), kept with the roll-ups.
 
     For selectors as costly as a fold at national size (who has reported, for instance) whose result
     only reads data the version covers. `refresh(old, cells)`, when given, brings the result of an
     older committed version up to date from the (unit id, year) cells written since, or returns None;
     `refresh_limit(old)`, how many cells it still refreshes rather than building anew (at least
-    MAX_REFRESHED_CELLS).
+    MAX_REFRESHED_CELLS). A change to the unit tree since (`cells.tree`) builds anew, unless
+    `refresh_tree` says that `refresh` finds for itself what the new tree changes.
     """
     version = version_key()
     if version is None:
@@ -154,6 +155,8 @@ def kept(kind: str, parts: tuple, build, weight=len, refresh=None, refresh_limit
         older = rollups.get(older_key)
         if older is not None:
             cells = data_version.changes_since(older_key[1][0], version[0])
+            if cells is not None and cells.tree and not refresh_tree:
+                cells = None
             limit = max(MAX_REFRESHED_CELLS, refresh_limit(older) if refresh_limit is not None else 0)
             if cells is not None and len(cells) <= limit:
                 with collector_paused(freeze):

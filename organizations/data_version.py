@@ -5,7 +5,10 @@ catalogue: a write to any of them calls `data_changed()` (model signals and the
 versioned querysets do it for the ORM; raw SQL and COPY paths call it
 themselves). A write that changes none of a model's `figure_fields` (a unit or
 an indicator renamed) is logged as a relabel: the version moves, so documents
-are made anew with the new names, but every kept figure stays. The number is
+are made anew with the new names, but every kept figure stays. A write to the
+unit tree or its successions (a model that says `data_tree`) is logged as a tree
+change: a kept roll-up compares its tree with the new one and refolds the units
+that differ, not everything. The number is
 bumped *after* the writing transaction commits, in its own one-row UPDATE, so
 writers never queue on it while they work, and a reader never sees the new
 number before the data it stands for.
@@ -73,7 +76,7 @@ MAX_LOGGED_CELLS = 20_000
 LOG_LENGTH = 20_000
 
 
-def _bump_now(alias: str, cells: set | None) -> None:
+def _bump_now(alias: str, cells: set | None, tree: bool = False) -> None:
     """Move the version and log what moved it, in one short transaction of its own."""
     from organizations.models import DataChange
 
@@ -85,7 +88,7 @@ def _bump_now(alias: str, cells: set | None) -> None:
                 model.objects.using(alias).get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
             number = model.objects.using(alias).values_list("number", flat=True).get(pk=1)
             logged = None if cells is None or len(cells) > MAX_LOGGED_CELLS else sorted(cells)
-            DataChange.objects.using(alias).create(number=number, cells=logged)
+            DataChange.objects.using(alias).create(number=number, cells=logged, tree=tree and logged is not None)
             if number % 100 == 0:
                 DataChange.objects.using(alias).filter(number__lte=number - LOG_LENGTH).delete()
     except Exception:  # the data is committed already: a failed bump must not turn the user's save into an error
@@ -96,10 +99,13 @@ class Changes(set):
     """The (unit id, year) cells some committed writes changed; `relabelled`: names or labels changed too.
 
     A write of names and labels only (a unit or an indicator renamed) logs no cell: every figure
-    stays, and only what keeps names beside its figures has to read them again.
+    stays, and only what keeps names beside its figures has to read them again. `tree`: the unit tree
+    or its successions changed as well; the cells do not say where, so a reader that keeps a tree
+    compares it with the tree as it is now (names may have changed with it: `relabelled` too).
     """
 
     relabelled = False
+    tree = False
 
 
 def changes_between(old: int, new: int, using: str | None = None) -> Changes | None:
@@ -114,15 +120,15 @@ def changes_between(old: int, new: int, using: str | None = None) -> Changes | N
         return Changes()
     if new < old:  # the version went back: the database was replaced (a backup restored) under this process
         return None
-    rows = list(
-        DataChange.objects.using(_alias(using, write=False))
-        .filter(number__gt=old, number__lte=new)
-        .values_list("cells", flat=True)
+    logged = list(
+        DataChange.objects.using(_alias(using, write=False)).filter(number__gt=old, number__lte=new).values_list("cells", "tree")
     )
+    rows = [cells for cells, _tree in logged]
     if len(rows) != new - old or any(r is None for r in rows):
         return None
     changes = Changes((unit, year) for r in rows for unit, year in r)
-    changes.relabelled = any(r == [] for r in rows)
+    changes.tree = any(tree for _cells, tree in logged)
+    changes.relabelled = changes.tree or any(r == [] for r in rows)
     return changes
 
 
@@ -150,12 +156,13 @@ def _pending(alias: str) -> int | None:
     return None if bump is None else bump.data_version_token
 
 
-def data_changed(using: str | None = None, cells=None) -> None:
+def data_changed(using: str | None = None, cells=None, *, tree: bool = False) -> None:
     """Say that figures' inputs changed: the version moves when the current transaction commits (now, if none).
 
     `cells`: the (unit id, year) whose values or submissions changed, when known; None means anything may
-    have (the unit tree, the catalogue, a bulk update), and readers refold from the values; an empty
+    have (the catalogue, a bulk update, raw SQL), and readers refold from the values; an empty
     collection, that only names or labels changed (`relabelled`), which no figure is made of.
+    `tree`: the unit tree or its successions changed (`cells`, then, whatever else the transaction wrote).
     """
     global _epoch
     _epoch = next(_calls)
@@ -163,23 +170,27 @@ def data_changed(using: str | None = None, cells=None) -> None:
     conn = connections[alias]
     cells = None if cells is None else set(cells)
     if not conn.in_atomic_block:
-        _bump_now(alias, cells)
+        _bump_now(alias, cells, tree)
         return
-    relabelled = cells is not None and not cells
+    relabelled = not tree and cells is not None and not cells
     bump = _pending_bump(alias)
     if bump is not None:
         if bump.cells is not None:
             bump.cells = None if cells is None else bump.cells | cells
         bump.relabelled |= relabelled
+        bump.tree |= tree
         return
 
     def bump():
-        # Names and cells in one transaction: the log has no way to say both, so it says "anything".
-        _bump_now(alias, None if bump.relabelled and bump.cells else bump.cells)
+        # Names and cells in one transaction: the log has no way to say both, so it says "anything" (a tree
+        # change can: its readers read names again).
+        named_cells = bump.relabelled and bump.cells and not bump.tree
+        _bump_now(alias, None if named_cells else bump.cells, bump.tree)
 
     bump.data_version_token = next(_tokens)
     bump.cells = cells
     bump.relabelled = relabelled
+    bump.tree = tree
     transaction.on_commit(bump, using=alias)
 
 
@@ -286,7 +297,7 @@ class VersionedQuerySet(models.QuerySet):
             cells = set() if _labels_only(self.model, kwargs) else self._cells_here(kwargs)
             n = super().update(**kwargs)
             if n:
-                data_changed(self.db, cells)
+                _changed(self.model, self.db, cells)
         return n
 
     def delete(self):
@@ -294,20 +305,28 @@ class VersionedQuerySet(models.QuerySet):
             cells = self._cells_here()
             result = super().delete()
             if result[0]:
-                data_changed(self.db, cells)
+                _changed(self.model, self.db, cells)
         return result
 
     def bulk_create(self, objs, *args, **kwargs):
         out = super().bulk_create(objs, *args, **kwargs)
         if out:
-            data_changed(self.db, self._cells_of(out))
+            _changed(self.model, self.db, self._cells_of(out))
         return out
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         n = super().bulk_update(objs, fields, *args, **kwargs)
         if n:
-            data_changed(self.db, set() if _labels_only(self.model, fields) else self._cells_of(objs))
+            _changed(self.model, self.db, set() if _labels_only(self.model, fields) else self._cells_of(objs))
         return n
+
+
+def _changed(model, using, cells) -> None:
+    """`data_changed` for a write to `model`'s rows: one that changes the tree (`data_tree`) says so."""
+    if cells is None and getattr(model, "data_tree", False):
+        data_changed(using, (), tree=True)
+    else:
+        data_changed(using, cells)
 
 
 def _labels_only(model, fields) -> bool:
@@ -358,12 +377,12 @@ def _on_save(sender, instance=None, using=None, created=False, update_fields=Non
 
 def _on_write(sender, instance=None, using=None, **kwargs):
     fields = getattr(sender, "data_cells", None)
-    data_changed(using, None if fields is None else [tuple(getattr(instance, f) for f in fields)])
+    _changed(sender, using, None if fields is None else [tuple(getattr(instance, f) for f in fields)])
 
 
-def _on_m2m(sender, action, using=None, **kwargs):
+def _on_m2m(sender, action, instance=None, using=None, **kwargs):
     if action in ("post_add", "post_remove", "post_clear"):
-        data_changed(using)
+        _changed(type(instance), using, None)  # a unit's successions are the tree's
 
 
 def watch(*models_) -> None:

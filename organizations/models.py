@@ -78,6 +78,9 @@ class OrgUnit(models.Model):
     # What figures read of a unit (organizations.data_version): a save that changes none of these, a rename,
     # keeps every computed figure. The successions (predecessors) are figures' inputs too, logged apart.
     figure_fields = ("code", "kind", "parent", "valid_from", "valid_to", "path", "depth")
+    # Its writes change the tree itself (organizations.data_version): logged as such, so that a kept roll-up
+    # compares its tree with the new one and refolds only the units that moved, rather than everything.
+    data_tree = True
 
     class Meta:
         verbose_name = _("đơn vị")
@@ -151,10 +154,12 @@ class DataVersion(models.Model):
 
 
 class DataChange(models.Model):
-    """What one committed write changed: its (unit id, year) cells, [] for names only, or null for "anything" (`data_version`)."""
+    """What one committed write changed: its (unit id, year) cells, [] for names only, or null for "anything" (`data_version`);
+    `tree`: the unit tree or its successions changed too (which units, a reader finds by comparing trees)."""
 
     number = models.BigIntegerField(unique=True)
     cells = models.JSONField(null=True)
+    tree = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("thay đổi dữ liệu")

@@ -3,10 +3,11 @@
 Hypothesis builds a random world (as in test_rule_properties), commits it, folds it
 through `Rollup.many` (every figure, coverage and comparison asked, so that there is
 something to carry over), then commits a few random writes — values set, cleared or wiped for a year,
-submissions moved to another status or removed — and asks again: the answer must
-come from the refresh (not a new fold) and equal the reference rule's on the
-changed world, for every unit's figure, coverage and year before. These commit, as
-production does, so each world is deleted again at the end of its example.
+submissions moved to another status or removed; or, in the second test, changes to the
+tree: units moved, closed, reopened, retyped, given or stripped of predecessors — and asks
+again: the answer must come from the refresh (not a new fold) and equal the reference
+rule's on the changed world, for every unit's figure, coverage and year before. These
+commit, as production does, so each world is deleted again at the end of its example.
 """
 
 import os
@@ -19,8 +20,10 @@ from indicators import figure_cache
 from indicators import reference_rule as ref
 from indicators.aggregation import Rollup
 from indicators.models import DataValue, Submission
+from organizations.models import OrgUnit
+from organizations.services import tree_rebuild_paths
 from tests.conftest import reseed
-from tests.indicators.test_rule_properties import STATUSES, check, load, prepared, typed_values, worlds
+from tests.indicators.test_rule_properties import CLOSINGS, KINDS, STATUSES, check, load, prepared, typed_values, worlds
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,7 +80,7 @@ def remove(objs):
     ids = [u.pk for u in objs.values()]
     DataValue.objects.filter(org_unit_id__in=ids).delete()
     Submission.objects.filter(org_unit_id__in=ids).delete()
-    for unit in sorted(objs.values(), key=lambda u: -u.depth):
+    for unit in OrgUnit.objects.filter(pk__in=ids).order_by("-depth"):  # as they are now: a test may have moved them
         unit.predecessors.clear()
         unit.delete()
 
@@ -103,5 +106,86 @@ def test_refreshed_rollups_agree_with_the_reference_after_random_writes(catalogu
         w = ref.World(units, values, {k: s for k, s in statuses.items() if s})
         for uid, unit in objs.items():
             check(w, rule, indicator, now, before, uid, unit, first, last, layer)
+    finally:
+        remove(objs)
+
+
+tree_changes = st.lists(
+    st.tuples(
+        st.sampled_from(["move", "close", "kind", "succeed", "unsucceed"]),
+        st.integers(1, 6),  # which unit (modulo the world's size; never the root)
+        st.integers(0, 6),  # the other unit: a new parent, a predecessor
+        st.sampled_from(CLOSINGS),
+        st.sampled_from(KINDS),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def _below(units, uid) -> set[int]:
+    out, stack = set(), [uid]
+    while stack:
+        u = stack.pop()
+        out.add(u)
+        stack.extend(k for k, v in units.items() if v.parent == u)
+    return out
+
+
+def reshape(objs, units, change) -> bool:
+    """One committed change to the tree, through the ORM as the admin and the unit import write. Did it change anything?"""
+    action, i, j, day, kind = change
+    uid, other = 1 + i % (len(objs) - 1), j % len(objs)
+    unit, u = OrgUnit.objects.get(pk=objs[uid].pk), units[uid]
+    if action == "move":
+        if other in _below(units, uid) or other == u.parent:
+            return False
+        unit.parent = OrgUnit.objects.get(pk=objs[other].pk)
+        unit.save()
+        tree_rebuild_paths()
+        u.parent = other
+    elif action == "close":
+        if day == u.valid_to or (day and u.valid_from and day < u.valid_from):
+            return False
+        unit.valid_to = u.valid_to = day
+        unit.save()
+    elif action == "kind":
+        if kind == u.kind:
+            return False
+        unit.kind = u.kind = kind
+        unit.save()
+    elif action == "succeed":
+        if other in (0, uid) or other in u.predecessors:
+            return False
+        unit.predecessors.add(objs[other])
+        u.predecessors = [*u.predecessors, other]
+    else:
+        if not u.predecessors:
+            return False
+        unit.predecessors.clear()
+        u.predecessors = []
+    return True
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(world=worlds(), numbers=st.lists(st.integers(0, 10_000), min_size=64, max_size=64), changes=tree_changes)
+def test_refreshed_rollups_agree_with_the_reference_after_random_changes_to_the_tree(catalogue, world, numbers, changes):
+    units, _code, _keys, statuses, _a, _b, layer = world
+    indicator, values, rule, first, last = prepared(world, numbers)
+    objs = load(units, indicator, values, statuses, values)
+    try:
+        periods = [(2025, first, last), (2024, first, last)]
+        now, before = Rollup.many(root=objs[0], periods=periods, indicators=[indicator], layer=layer)
+        w = ref.World(units, dict(values), {k: s for k, s in statuses.items() if s})
+        for uid, unit in objs.items():
+            check(w, rule, indicator, now, before, uid, unit, first, last, layer)
+        changed = [reshape(objs, units, change) for change in changes]
+        refreshes = figure_cache.refreshes
+        root = OrgUnit.objects.get(pk=objs[0].pk)
+        now, before = Rollup.many(root=root, periods=periods, indicators=[indicator], layer=layer)
+        assert figure_cache.refreshes == refreshes + any(changed)  # the tree compared, not the values folded again
+        w = ref.World(units, values, {k: s for k, s in statuses.items() if s})
+        for uid in objs:
+            check(w, rule, indicator, now, before, uid, OrgUnit.objects.get(pk=objs[uid].pk), first, last, layer)
     finally:
         remove(objs)

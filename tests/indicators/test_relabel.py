@@ -9,6 +9,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from indicators import figure_cache
 from indicators.aggregation import Rollup, figures_document
 from indicators.completeness import completeness
 from indicators.models import DataValue, Indicator, Submission
@@ -93,7 +94,7 @@ def test_a_renamed_indicator_or_group_keeps_every_figure_and_shows_its_new_name(
     assert figures_document(org_unit=ht, year=2031, quarter=4, indicators=fresh)["figures"][IND]["value"] == "5"
 
 
-def test_a_change_to_what_figures_read_of_a_unit_folds_again(ht):
+def test_a_change_to_what_figures_read_of_a_unit_is_a_tree_change_the_kept_rollups_follow(ht):
     unit = OrgUnit.objects.get(code=UNIT)
     ind = [Indicator.objects.get(code=IND)]
     put((UNIT, IND, 2031, 1, 3))
@@ -101,11 +102,16 @@ def test_a_change_to_what_figures_read_of_a_unit_folds_again(ht):
 
     assert "press" not in ind[0].reported_by_kinds and unit.kind in ind[0].reported_by_kinds
     unit.kind = "press"  # a kind that does not report the indicator: one unit fewer expected
-    assert logged(unit.save) is None
+    changes = logged(unit.save)
+    assert changes == set() and changes.tree and changes.relabelled
+    refreshes = figure_cache.refreshes
     with CaptureQueriesContext(connection) as ctx:
-        after = rollup(OrgUnit.objects.get(code="HT"), ind).coverage(IND)
-    assert touches_values(ctx)
-    assert after.expected == before.expected - 1
+        after = rollup(OrgUnit.objects.get(code="HT"), ind)
+    assert figure_cache.refreshes == refreshes + 1  # the tree read again and compared, not a fold
+    values_read = [q["sql"] for q in ctx.captured_queries if DataValue._meta.db_table in q["sql"]]
+    assert len(values_read) == 1 and "LIKE" not in values_read[0]  # the changed unit's values, not the subtree's
+    assert after.coverage(IND).expected == before.expected - 1
+    assert after.figure(IND).value == 3
 
 
 def test_a_change_to_how_an_indicator_folds_is_logged_as_anything(ht):
@@ -119,7 +125,7 @@ def test_a_change_to_how_an_indicator_folds_is_logged_as_anything(ht):
 def test_bulk_renames_are_labels_and_bulk_moves_are_not(ht):
     unit = OrgUnit.objects.get(code=UNIT)
     assert logged(lambda: OrgUnit.objects.filter(pk=unit.pk).update(name_en="Can Loc commune")).relabelled
-    assert logged(lambda: OrgUnit.objects.filter(pk=unit.pk).update(valid_to="2031-06-30")) is None
+    assert logged(lambda: OrgUnit.objects.filter(pk=unit.pk).update(valid_to="2031-06-30")).tree
     assert logged(lambda: unit.save(update_fields=["abbreviation"])).relabelled
 
 
@@ -140,7 +146,7 @@ def test_an_edit_that_changes_nothing_a_figure_reads_is_a_relabel_even_from_a_st
     stale = OrgUnit.objects.get(code=UNIT)
     OrgUnit.objects.filter(pk=unit.pk).update(valid_to="2031-06-30")
     # `stale` still holds no valid_to: saving it writes that back, which a figure reads.
-    assert logged(stale.save) is None
+    assert logged(stale.save).tree
     unit.refresh_from_db()
     assert logged(unit.save).relabelled
 
@@ -187,7 +193,21 @@ def test_importing_the_unit_list_again_unchanged_folds_nothing_again_and_a_move_
         "name_en": unit.name_en,
         "valid_from": unit.valid_from.isoformat(),
     }
+    ind = [Indicator.objects.get(code=IND)]
+    put((UNIT, IND, 2031, 2, 4))
+    (kept,) = Rollup.many(root=ht, periods=[(2031, 1, 4)], indicators=ind)
+    assert kept.figure(IND, unit.pk).value == 4
     assert logged(lambda: org_units_import(rows=[row])).relabelled
     district = {"code": "HT-999", "parent": "HT", "kind": "district", "name_vi": "Huyện mới"}
-    assert logged(lambda: org_units_import(rows=[district, {**row, "parent": "HT-999"}])) is None
+    assert logged(lambda: org_units_import(rows=[district, {**row, "parent": "HT-999"}])).tree
     assert OrgUnit.objects.get(code=UNIT).path == f"{ht.path}HT-999/{UNIT}/"
+
+    refreshes = figure_cache.refreshes
+    (moved,) = Rollup.many(root=OrgUnit.objects.get(code="HT"), periods=[(2031, 1, 4)], indicators=ind)
+    assert figure_cache.refreshes == refreshes + 1
+    new_district = OrgUnit.objects.get(code="HT-999")
+    assert moved.figure(IND, new_district.pk).value == 4  # the commune's value went with it
+    assert moved.figure(IND).value == kept.figure(IND).value  # the province's total stays
+    figure_cache.clear()
+    (folded,) = Rollup.many(root=OrgUnit.objects.get(code="HT"), periods=[(2031, 1, 4)], indicators=ind)
+    assert moved.figures == folded.figures and moved.coverage(IND) == folded.coverage(IND)
