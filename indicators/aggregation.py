@@ -307,6 +307,18 @@ class UnitTree:
         return out
 
 
+def unit_tree(root: OrgUnit) -> UnitTree:
+    """The subtree's `UnitTree`, read once per data version and shared by every roll-up of it: a national tree is
+    tens of thousands of units, which the dashboard's periods and its trend would each read again after a change."""
+
+    def read() -> UnitTree:
+        tree = UnitTree(root)
+        tree.successor_count(root.pk)  # read now: a kept tree must not query later
+        return tree
+
+    return figure_cache.kept("unit-tree", (root.pk,), read, weight=lambda t: len(t.unit_ids))
+
+
 _NONE3 = (None, None, None)
 
 
@@ -427,7 +439,7 @@ class _Shared:
     """What the Rollups of several periods of one subtree share: units, submissions' statuses, values."""
 
     def __init__(self, *, root, years, indicators, layer):
-        self.tree = UnitTree(root)
+        self.tree = unit_tree(root)
         self.layer = layer
         self.years = set(years)
         self.indicators = indicators
@@ -678,7 +690,7 @@ class Rollup:
             root = OrgUnit.objects.filter(pk=tree.root.pk).first()
             if root is None:
                 return None
-            new_tree = UnitTree(root)
+            new_tree = unit_tree(root)
             moved = new_tree.changed_from(tree)
             if len(moved) * len(years) > max(figure_cache.MAX_REFRESHED_CELLS, Rollup._refresh_limit(older)):
                 return None

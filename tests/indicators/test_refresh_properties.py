@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from indicators import figure_cache
 from indicators import reference_rule as ref
 from indicators.aggregation import Rollup
+from indicators.completeness import _completeness, completeness
 from indicators.models import DataValue, Submission
 from organizations.models import OrgUnit
 from organizations.services import tree_rebuild_paths
@@ -112,7 +113,7 @@ def test_refreshed_rollups_agree_with_the_reference_after_random_writes(catalogu
 
 tree_changes = st.lists(
     st.tuples(
-        st.sampled_from(["move", "close", "kind", "succeed", "unsucceed"]),
+        st.sampled_from(["move", "close", "reopen", "kind", "succeed", "unsucceed"]),
         st.integers(1, 6),  # which unit (modulo the world's size; never the root)
         st.integers(0, 6),  # the other unit: a new parent, a predecessor
         st.sampled_from(CLOSINGS),
@@ -137,6 +138,8 @@ def reshape(objs, units, change) -> bool:
     action, i, j, day, kind = change
     uid, other = 1 + i % (len(objs) - 1), j % len(objs)
     unit, u = OrgUnit.objects.get(pk=objs[uid].pk), units[uid]
+    if action == "reopen":  # as often as any other change: a unit expected again must bring its submission back
+        action, day = "close", None
     if action == "move":
         if other in _below(units, uid) or other == u.parent:
             return False
@@ -167,6 +170,18 @@ def reshape(objs, units, change) -> bool:
     return True
 
 
+def seen(done, root) -> tuple:
+    """What the review page and the dashboard show of a Completeness: every list in order, and each child's counts."""
+
+    def units(statuses):
+        return [(s.unit.pk, s.unit.code, s.unit.path, s.unit.kind, s.status) for s in statuses]
+
+    return (
+        units(done.units), units(done.reported), units(done.on_time), units(done.late), units(done.missing),
+        done.counts_by_child(root),
+    )  # fmt: skip
+
+
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(world=worlds(), numbers=st.lists(st.integers(0, 10_000), min_size=64, max_size=64), changes=tree_changes)
 def test_refreshed_rollups_agree_with_the_reference_after_random_changes_to_the_tree(catalogue, world, numbers, changes):
@@ -179,6 +194,8 @@ def test_refreshed_rollups_agree_with_the_reference_after_random_changes_to_the_
         w = ref.World(units, dict(values), {k: s for k, s in statuses.items() if s})
         for uid, unit in objs.items():
             check(w, rule, indicator, now, before, uid, unit, first, last, layer)
+        who = {"root": objs[0], "year": 2025, "quarter": last, "include_root": False}
+        seen(completeness(**who), objs[0])  # every list worked out, so that there is something to carry over
         changed = [reshape(objs, units, change) for change in changes]
         refreshes = figure_cache.refreshes
         root = OrgUnit.objects.get(pk=objs[0].pk)
@@ -187,5 +204,8 @@ def test_refreshed_rollups_agree_with_the_reference_after_random_changes_to_the_
         w = ref.World(units, values, {k: s for k, s in statuses.items() if s})
         for uid in objs:
             check(w, rule, indicator, now, before, uid, OrgUnit.objects.get(pk=objs[uid].pk), first, last, layer)
+        # Who has reported, carried over to the new tree, is who a fresh look finds.
+        who["root"] = root
+        assert seen(completeness(**who), root) == seen(_completeness(**who), root)
     finally:
         remove(objs)

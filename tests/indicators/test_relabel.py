@@ -211,3 +211,29 @@ def test_importing_the_unit_list_again_unchanged_folds_nothing_again_and_a_move_
     figure_cache.clear()
     (folded,) = Rollup.many(root=OrgUnit.objects.get(code="HT"), periods=[(2031, 1, 4)], indicators=ind)
     assert moved.figures == folded.figures and moved.coverage(IND) == folded.coverage(IND)
+
+
+def test_who_has_reported_follows_a_commune_closed_and_reopened_without_reading_every_submission(ht):
+    unit = OrgUnit.objects.get(code=UNIT)
+    put((UNIT, IND, 2031, 1, 2))  # approved: the commune has reported for Q1 2031
+    district = unit.parent
+
+    def missing_and_reported():
+        done = completeness(root=OrgUnit.objects.get(pk=district.pk), year=2031, quarter=1)
+        return {s.unit.code for s in done.missing}, {s.unit.code: s.status for s in done.reported}
+
+    missing, reported = missing_and_reported()
+    assert reported[UNIT] == "approved" and UNIT not in missing
+
+    unit.valid_to = "2030-12-31"  # closed before the quarter: no longer expected
+    assert logged(unit.save).tree
+    missing, reported = missing_and_reported()
+    assert UNIT not in reported and UNIT not in missing
+
+    unit.valid_to = None  # reopened: expected again, with the submission it has
+    assert logged(unit.save).tree
+    with CaptureQueriesContext(connection) as ctx:
+        missing, reported = missing_and_reported()
+    assert reported[UNIT] == "approved" and UNIT not in missing
+    subs = [q["sql"] for q in ctx.captured_queries if Submission._meta.db_table in q["sql"]]
+    assert len(subs) == 1 and "LIKE" not in subs[0]  # the reopened commune's submission alone
