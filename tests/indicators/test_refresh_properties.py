@@ -86,27 +86,33 @@ def remove(objs):
         unit.delete()
 
 
+def folded_and_checked(objs, units, values, statuses, indicator, rule, first, last, layer) -> None:
+    """Every unit's figure, coverage and year before through `Rollup.many` (kept, or refreshed), against the reference.
+
+    Asked before the writes too, so that the refresh has coverage and comparisons to carry over.
+    """
+    root = OrgUnit.objects.get(pk=objs[0].pk)
+    periods = [(2025, first, last), (2024, first, last)]
+    now, before = Rollup.many(root=root, periods=periods, indicators=[indicator], layer=layer)
+    w = ref.World(units, dict(values), {k: s for k, s in statuses.items() if s})
+    for uid in objs:
+        check(w, rule, indicator, now, before, uid, OrgUnit.objects.get(pk=objs[uid].pk), first, last, layer)
+
+
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(world=worlds(), numbers=st.lists(st.integers(0, 10_000), min_size=64, max_size=64), changes=writes)
 def test_refreshed_rollups_agree_with_the_reference_after_random_writes(catalogue, world, numbers, changes):
     units, _code, _keys, statuses, _a, _b, layer = world
     indicator, values, rule, first, last = prepared(world, numbers)
     objs = load(units, indicator, values, statuses, values)
+    case = (indicator, rule, first, last, layer)
     try:
-        periods = [(2025, first, last), (2024, first, last)]
-        now, before = Rollup.many(root=objs[0], periods=periods, indicators=[indicator], layer=layer)
-        # Asked before the writes too, so that the refresh has coverage and comparisons to carry over.
-        w = ref.World(units, dict(values), {k: s for k, s in statuses.items() if s})
-        for uid, unit in objs.items():
-            check(w, rule, indicator, now, before, uid, unit, first, last, layer)
+        folded_and_checked(objs, units, values, statuses, *case)
         wrote = [apply(objs, indicator, values, statuses, change) for change in changes]
         refreshes = figure_cache.refreshes
-        now, before = Rollup.many(root=objs[0], periods=periods, indicators=[indicator], layer=layer)
+        folded_and_checked(objs, units, values, statuses, *case)
         # Brought up to date from the log, not folded again (and kept as it was when nothing was written).
         assert figure_cache.refreshes == refreshes + any(wrote)
-        w = ref.World(units, values, {k: s for k, s in statuses.items() if s})
-        for uid, unit in objs.items():
-            check(w, rule, indicator, now, before, uid, unit, first, last, layer)
     finally:
         remove(objs)
 
@@ -188,23 +194,17 @@ def test_refreshed_rollups_agree_with_the_reference_after_random_changes_to_the_
     units, _code, _keys, statuses, _a, _b, layer = world
     indicator, values, rule, first, last = prepared(world, numbers)
     objs = load(units, indicator, values, statuses, values)
+    case = (indicator, rule, first, last, layer)
     try:
-        periods = [(2025, first, last), (2024, first, last)]
-        now, before = Rollup.many(root=objs[0], periods=periods, indicators=[indicator], layer=layer)
-        w = ref.World(units, dict(values), {k: s for k, s in statuses.items() if s})
-        for uid, unit in objs.items():
-            check(w, rule, indicator, now, before, uid, unit, first, last, layer)
+        folded_and_checked(objs, units, values, statuses, *case)
         who = {"root": objs[0], "year": 2025, "quarter": last, "include_root": False}
         seen(completeness(**who), objs[0])  # every list worked out, so that there is something to carry over
         changed = [reshape(objs, units, change) for change in changes]
         refreshes = figure_cache.refreshes
-        root = OrgUnit.objects.get(pk=objs[0].pk)
-        now, before = Rollup.many(root=root, periods=periods, indicators=[indicator], layer=layer)
+        folded_and_checked(objs, units, values, statuses, *case)
         assert figure_cache.refreshes == refreshes + any(changed)  # the tree compared, not the values folded again
-        w = ref.World(units, values, {k: s for k, s in statuses.items() if s})
-        for uid in objs:
-            check(w, rule, indicator, now, before, uid, OrgUnit.objects.get(pk=objs[uid].pk), first, last, layer)
         # Who has reported, carried over to the new tree, is who a fresh look finds.
+        root = OrgUnit.objects.get(pk=objs[0].pk)
         who["root"] = root
         assert seen(completeness(**who), root) == seen(_completeness(**who), root)
     finally:
