@@ -36,7 +36,7 @@ from api.serializers import (
     ValueRowSerializer,
     ValueSerializer,
 )
-from indicators import workflow
+from indicators import kept_lookups, workflow
 from indicators.aggregation import Layer, figures_document, report_document
 from indicators.models import Channel, Indicator
 from indicators.periods import YEAR_MAX, YEAR_MIN
@@ -395,7 +395,9 @@ def _query(serializer_class, request) -> dict:
 
 def _unit_for_figures(user, code, layer=Layer.OFFICIAL):
     if code:
-        unit = access.get_unit_for_view(user, code)  # foreign or unknown: 404
+        unit = kept_lookups.unit_by_code(code)
+        if unit is None or not access.can_view_unit(user, unit):
+            raise exceptions.NotFound()  # foreign or unknown: 404, as `access.get_unit_for_view`
     else:
         unit = access.home_unit(user)
     if unit is None:
@@ -416,11 +418,12 @@ class AggregatesView(StrictInputMixin, APIView):
     def get(self, request):
         q = _query(AggregateQuery, request)
         unit = _unit_for_figures(request.user, q.get("org_unit"), q["status"])
-        indicators = Indicator.objects.in_report_order()
+        indicators = kept_lookups.catalogue()
         codes = [c.strip() for v in request.query_params.getlist("indicator") for c in v.split(",") if c.strip()]
         if codes:
-            indicators = list(indicators.filter(code__in=codes))
-            unknown = sorted(set(codes) - {i.code for i in indicators})
+            wanted = set(codes)
+            indicators = [i for i in indicators if i.code in wanted]
+            unknown = sorted(wanted - {i.code for i in indicators})
             if unknown:
                 raise exceptions.ValidationError(
                     {"indicator": [_("Không tìm thấy chỉ tiêu «%(c)s».") % {"c": ", ".join(unknown)}]}

@@ -111,18 +111,28 @@ class Changes(set):
 def changes_between(old: int, new: int, using: str | None = None) -> Changes | None:
     """The cells changed by versions old+1..new, or None when that is not known exactly.
 
-    None when one of those writes said "anything" (the tree, the catalogue, a bulk update), the log
-    no longer reaches back to `old`, or the version went back: then a reader must refold from the values.
+    None when one of those writes said "anything" (the catalogue, a bulk update), the log no longer
+    reaches back to `old`, or the version went back: then a reader must refold from the values.
+    Within `one_version()` the log is read once for every kept result a request brings up to date.
     """
-    from organizations.models import DataChange
-
     if new == old:
         return Changes()
     if new < old:  # the version went back: the database was replaced (a backup restored) under this process
         return None
-    logged = list(
-        DataChange.objects.using(_alias(using, write=False)).filter(number__gt=old, number__lte=new).values_list("cells", "tree")
-    )
+    alias = _alias(using, write=False)
+    seen = _versions_read.get()
+    if seen is None:
+        return _changes_stored(old, new, alias)
+    key = ("changes", alias, old, new)
+    if key not in seen:
+        seen[key] = _changes_stored(old, new, alias)
+    return seen[key]
+
+
+def _changes_stored(old: int, new: int, alias: str) -> Changes | None:
+    from organizations.models import DataChange
+
+    logged = list(DataChange.objects.using(alias).filter(number__gt=old, number__lte=new).values_list("cells", "tree"))
     rows = [cells for cells, _tree in logged]
     if len(rows) != new - old or any(r is None for r in rows):
         return None

@@ -143,3 +143,44 @@ def test_etag_lets_a_client_skip_unchanged_figures_and_changes_with_the_data(as_
     assert changed.status_code == 200 and changed["ETag"] != etag
     assert changed.json()["figures"]["website_articles"]["value"] == "3"
     assert changed.json()["figures"]["website_articles"]["coverage"]["reported"] == 1
+
+
+def _reads(ctx, table: str) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]]
+
+
+def test_a_repeated_aggregates_request_reads_neither_the_unit_nor_the_catalogue_again(as_user, leader):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(leader)
+    url = "/api/v1/aggregates/?indicator=website_articles,edoc_commune_rate&org_unit=HT&year=2018"
+    first = client.get(url)
+    assert first.status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(url)
+    assert again.json() == first.json()
+    assert not _reads(ctx, OrgUnit._meta.db_table) and not _reads(ctx, Indicator._meta.db_table)
+
+
+@pytest.mark.parametrize("persona", ["district_reviewer", "clerk_can_loc", "outsider"], indirect=True)
+def test_a_unit_kept_from_one_callers_request_is_still_refused_to_another(as_user, leader, persona):
+    url = "/api/v1/aggregates/?org_unit=HT&year=2018"
+    assert as_user(leader).get(url).status_code == 200  # the province, now kept
+    r = as_user(persona).get(url)
+    assert r.status_code == 404 and "figures" not in r.json()
+
+
+def test_a_new_code_for_a_unit_or_an_indicator_is_answered_at_once(as_user, leader):
+    client = as_user(leader)
+    assert client.get("/api/v1/aggregates/?indicator=website_articles&org_unit=HT-444&year=2018").status_code == 200
+    Indicator.objects.filter(code="website_articles").update(code="web_articles")
+    district = OrgUnit.objects.get(code="HT-444")
+    district.code = "HT-4440"
+    district.save()
+
+    old = client.get("/api/v1/aggregates/?indicator=website_articles&org_unit=HT-4440&year=2018")
+    assert old.status_code == 400 and old.json()["errors"][0]["field"] == "indicator"
+    assert client.get("/api/v1/aggregates/?indicator=web_articles&org_unit=HT-444&year=2018").status_code == 404
+    r = client.get("/api/v1/aggregates/?indicator=web_articles&org_unit=HT-4440&year=2018")
+    assert r.status_code == 200 and list(r.json()["figures"]) == ["web_articles"] and r.json()["org_unit"] == "HT-4440"
