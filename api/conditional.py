@@ -55,13 +55,15 @@ def _not_modified_since(request, version) -> bool:
 
 def document_response(request, parts: tuple, build) -> Response:
     """The document `build()` makes for `parts` (what identifies it: view, unit, query), conditionally."""
-    with data_version.one_version():  # read afresh here, after read_at (see _dated); the build reuses it
+    with data_version.one_version():  # the request's version (or one of its own): the build reuses it
         return _document_response(request, parts, build)
 
 
 def _document_response(request, parts: tuple, build) -> Response:
-    read_at = timezone.now()  # before the version is read: see _dated
+    before = timezone.now()
     version, _epoch, token = data_version.state()
+    # Dates must be taken before the version was read (see _dated): when this scope read it, maybe earlier.
+    read_at = data_version.read_at() or before
     # Last-Modified, and If-Modified-Since answered from it, only for a version whose second is over.
     dated = version if version is not None and _dated(version, read_at) else None
     key = None

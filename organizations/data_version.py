@@ -238,19 +238,33 @@ def _own_writes(using: str | None) -> int | None:
     return None
 
 
-# (alias, epoch) → the Version read there within the current `one_version()` scope; None outside one. The
-# epoch moves with each data_changed() of this process, so a scope's own write is followed by a fresh read.
+# (alias, epoch) → the Version read there within the current `one_version()` scope, ("read_at", alias, epoch) →
+# when, and ("changes", …) → the log between two versions; None outside a scope. The epoch moves with each
+# data_changed() of this process, so a scope's own write is followed by a fresh read.
 _versions_read: contextvars.ContextVar[dict | None] = contextvars.ContextVar("data_versions_read", default=None)
 
 
 @contextlib.contextmanager
 def one_version():
-    """Within: the committed version is read from each database once (per epoch: a write of this process reads anew)."""
+    """Within: the committed version is read from each database once (per epoch: a write of this process reads anew).
+
+    Inside an open scope (a request's, `OneVersionMiddleware`) it joins that one: a page is of one version.
+    """
+    if _versions_read.get() is not None:
+        yield
+        return
     scope = _versions_read.set({})
     try:
         yield
     finally:
         _versions_read.reset(scope)
+
+
+def read_at(using: str | None = None) -> datetime.datetime | None:
+    """When the version `current()` gives in this scope was read: a moment taken just before its query (None
+    outside a scope, or before a read). A change dated before it was committed before the version was read."""
+    seen = _versions_read.get()
+    return None if seen is None else seen.get(("read_at", _alias(using, write=False), _epoch))
 
 
 class OneVersionMiddleware:
@@ -271,6 +285,7 @@ def _read(alias: str) -> Version:
     key = (alias, _epoch)
     version = seen.get(key)
     if version is None:
+        seen[("read_at", *key)] = timezone.now()
         version = seen[key] = _read_stored(alias)
     return version
 

@@ -161,6 +161,8 @@ def test_a_repeated_aggregates_request_reads_neither_the_unit_nor_the_catalogue_
         again = client.get(url)
     assert again.json() == first.json()
     assert not _reads(ctx, OrgUnit._meta.db_table) and not _reads(ctx, Indicator._meta.db_table)
+    # The token with its user and memberships, and the data version, read once for the lookups and the figures.
+    assert len(ctx.captured_queries) == 2, [q["sql"][:80] for q in ctx.captured_queries]
 
 
 @pytest.mark.parametrize("persona", ["district_reviewer", "clerk_can_loc", "outsider"], indirect=True)
