@@ -618,7 +618,9 @@ class Rollup:
                     mine[uid] = _combine(ind.value_type, ind.unit_aggregation, kids)
                 else:
                     mine.pop(uid, None)
-        if not new_tree:  # on another tree, who is expected differs too: worked out again when asked
+        if new_tree:
+            new._carry_coverage_to_tree(self, changed, order)
+        else:
             new._carry_coverage(self, changed)
         return new
 
@@ -748,6 +750,43 @@ class Rollup:
                         done[uid] += d
                         uid = parent_of.get(uid)
             self._coverage[(kinds, is_stock)] = (done, due)
+
+    def _carry_coverage_to_tree(self, old: "Rollup", changed: set[int], order: list[int]) -> None:
+        """Coverage worked out for `old`, carried to another tree: `changed` holds every unit that differs
+        (`UnitTree.changed_from`) or reported differently, `order` them and their ancestors here, deepest first.
+
+        Whether a changed unit is expected and has reported is asked again; the counts of each unit in
+        `order` are added up again from its children, whose counts stand where no changed unit is below
+        them. The sets of units reported are worked out again when asked.
+        """
+        tree = self._tree
+        for is_stock, (opened, reported) in old._reporting.items():
+            here = {u for u in changed if u in tree.kind_of}
+            if is_stock:
+                now_open = {u for u in here if tree.is_open_on(u, self.end)}
+            else:
+                now_open = {u for u in here if tree.is_open_between(u, self.start, self.end)}
+            now_reported = (reported - changed) | {u for u in now_open if self._has_reported(u, is_stock)}
+            self._reporting[is_stock] = (frozenset((opened - changed) | now_open), frozenset(now_reported))
+        kind_of, children = tree.kind_of, tree.children
+        for (kinds, is_stock), (done, due) in old._coverage.items():
+            opened, reported = self._reporting[is_stock]
+            done, due = dict(done), dict(due)
+            for u in changed - tree.kind_of.keys():  # no longer in the tree
+                done.pop(u, None)
+                due.pop(u, None)
+            for uid in order:
+                expected = int(uid in opened and kind_of[uid] in kinds)
+                counted = int(expected and uid in reported)
+                for c in children.get(uid, ()):
+                    expected += due.get(c, 0)
+                    counted += done.get(c, 0)
+                if expected:
+                    due[uid], done[uid] = expected, counted
+                else:
+                    due.pop(uid, None)
+                    done.pop(uid, None)
+            self._coverage[(kinds, is_stock)] = (defaultdict(int, done), defaultdict(int, due))
 
     @property
     def is_provisional(self) -> bool:

@@ -189,8 +189,13 @@ def seen(done, root) -> tuple:
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(world=worlds(), numbers=st.lists(st.integers(0, 10_000), min_size=64, max_size=64), changes=tree_changes)
-def test_refreshed_rollups_agree_with_the_reference_after_random_changes_to_the_tree(catalogue, world, numbers, changes):
+@given(
+    world=worlds(),
+    numbers=st.lists(st.integers(0, 10_000), min_size=64, max_size=64),
+    changes=tree_changes,
+    also=st.lists(writes, max_size=1),  # sometimes values or submissions written too, between the tree's changes
+)
+def test_refreshed_rollups_agree_with_the_reference_after_random_changes_to_the_tree(catalogue, world, numbers, changes, also):
     units, _code, _keys, statuses, _a, _b, layer = world
     indicator, values, rule, first, last = prepared(world, numbers)
     objs = load(units, indicator, values, statuses, values)
@@ -200,6 +205,7 @@ def test_refreshed_rollups_agree_with_the_reference_after_random_changes_to_the_
         who = {"root": objs[0], "year": 2025, "quarter": last, "include_root": False}
         seen(completeness(**who), objs[0])  # every list worked out, so that there is something to carry over
         changed = [reshape(objs, units, change) for change in changes]
+        changed += [apply(objs, indicator, values, statuses, change) for some in also for change in some]
         refreshes = figure_cache.refreshes
         folded_and_checked(objs, units, values, statuses, *case)
         assert figure_cache.refreshes == refreshes + any(changed)  # the tree compared, not the values folded again
