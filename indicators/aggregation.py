@@ -289,9 +289,18 @@ class UnitTree:
     def is_within(self, uid: int, top: int) -> bool:
         return self.path_of[uid].startswith(self.path_of[top])
 
-    def _shape(self, uid: int) -> tuple:
-        """What the rule reads of a unit: where it sits, its code and kind, when it is open, whom it succeeded."""
-        return (self.parent_of.get(uid), self.code_of[uid], self.kind_of[uid], self.open_span[uid], self.predecessors_of.get(uid))
+    @cached_property
+    def _shapes(self) -> dict[int, tuple]:
+        """unit id → what the rule reads of it: where it sits, its code and kind, when it is open, whom it succeeded.
+
+        Worked out once per tree: each roll-up kept over it compares it with the next tree.
+        """
+        parent_of, code_of, kind_of, open_span, preds = (
+            self.parent_of, self.code_of, self.kind_of, self.open_span, self.predecessors_of,
+        )  # fmt: skip
+        return {
+            u: (parent_of.get(u), code_of[u], kind_of[u], open_span[u], tuple(sorted(preds.get(u, ())))) for u in self.unit_ids
+        }
 
     def changed_from(self, old: "UnitTree") -> set[int]:
         """The units whose figures a change from the `old` tree to this one can move, each of its years.
@@ -300,9 +309,9 @@ class UnitTree:
         predecessors, and the old parent of each (it lost a child); their ancestors in this tree
         follow from the roll-up. Every other unit's subtree is as it was, and so are its figures.
         """
-        mine, theirs = self.kind_of.keys(), old.kind_of.keys()
-        out = set(mine ^ theirs)
-        out.update(u for u in mine & theirs if self._shape(u) != old._shape(u))
+        mine, theirs = self._shapes, old._shapes
+        out = set(mine.keys() ^ theirs.keys())
+        out.update(u for u, shape in mine.items() if u in theirs and shape != theirs[u])
         out.update(p for u in list(out) if (p := old.parent_of.get(u)) is not None)
         return out
 
