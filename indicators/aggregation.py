@@ -325,7 +325,8 @@ def unit_tree(root: OrgUnit) -> UnitTree:
         tree.successor_count(root.pk)  # read now: a kept tree must not query later
         return tree
 
-    return figure_cache.kept("unit-tree", (root.pk,), read, weight=lambda t: len(t.unit_ids))
+    # Values and submissions written leave it as it is; a change to the tree is logged as such, and builds anew.
+    return figure_cache.kept("unit-tree", (root.pk,), read, weight=lambda t: len(t.unit_ids), refresh=lambda old, _c: old)
 
 
 _NONE3 = (None, None, None)
