@@ -88,7 +88,7 @@ def _bump_now(alias: str, cells: set | None, tree: bool = False) -> None:
                 model.objects.using(alias).get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
             number = model.objects.using(alias).values_list("number", flat=True).get(pk=1)
             logged = None if cells is None or len(cells) > MAX_LOGGED_CELLS else sorted(cells)
-            DataChange.objects.using(alias).create(number=number, cells=logged, tree=tree and logged is not None)
+            DataChange.objects.using(alias).create(number=number, cells=logged, tree=tree and logged is not None, changed_at=now)
             if number % 100 == 0:
                 DataChange.objects.using(alias).filter(number__lte=number - LOG_LENGTH).delete()
     except Exception:  # the data is committed already: a failed bump must not turn the user's save into an error
@@ -108,12 +108,14 @@ class Changes(set):
     tree = False
 
 
-def changes_between(old: int, new: int, using: str | None = None) -> Changes | None:
+def changes_between(old: int, new: int, using: str | None = None, old_at: datetime.datetime | None = None) -> Changes | None:
     """The cells changed by versions old+1..new, or None when that is not known exactly.
 
     None when one of those writes said "anything" (the catalogue, a bulk update), the log no longer
     reaches back to `old`, or the version went back: then a reader must refold from the values.
     Within `one_version()` the log is read once for every kept result a request brings up to date.
+    `old_at`, when given: the moment version `old` was read as having taken its number; a log whose `old` is
+    of another moment is another history (a database restored), and None is the answer too.
     """
     if new == old:
         return Changes()
@@ -122,22 +124,32 @@ def changes_between(old: int, new: int, using: str | None = None) -> Changes | N
     alias = _alias(using, write=False)
     seen = _versions_read.get()
     if seen is None:
-        return _changes_stored(old, new, alias)
-    key = ("changes", alias, old, new)
+        return _changes_stored(old, new, alias, old_at)
+    key = ("changes", alias, old, new, old_at)
     if key not in seen:
-        seen[key] = _changes_stored(old, new, alias)
+        seen[key] = _changes_stored(old, new, alias, old_at)
     return seen[key]
 
 
-def _changes_stored(old: int, new: int, alias: str) -> Changes | None:
+def _changes_stored(old: int, new: int, alias: str, old_at) -> Changes | None:
     from organizations.models import DataChange
 
-    logged = list(DataChange.objects.using(alias).filter(number__gt=old, number__lte=new).values_list("cells", "tree"))
-    rows = [cells for cells, _tree in logged]
+    first = old if old_at is not None else old + 1
+    logged = list(
+        DataChange.objects.using(alias)
+        .filter(number__gte=first, number__lte=new)
+        .order_by("number")
+        .values_list("number", "changed_at", "cells", "tree")
+    )
+    if old_at is not None:
+        if not logged or logged[0][0] != old or logged[0][1] != old_at:
+            return None  # the log's `old` is not the reader's: another history, or no longer logged
+        logged = logged[1:]
+    rows = [cells for _n, _at, cells, _tree in logged]
     if len(rows) != new - old or any(r is None for r in rows):
         return None
     changes = Changes((unit, year) for r in rows for unit, year in r)
-    changes.tree = any(tree for _cells, tree in logged)
+    changes.tree = any(tree for _n, _at, _cells, tree in logged)
     changes.relabelled = changes.tree or any(r == [] for r in rows)
     return changes
 
@@ -146,7 +158,7 @@ def changes_since(old: Version, new: Version, using: str | None = None) -> Chang
     """`changes_between` for two versions as read: the same number at another moment is another history."""
     if old.number == new.number and old.changed_at != new.changed_at:
         return None
-    return changes_between(old.number, new.number, using)
+    return changes_between(old.number, new.number, using, old_at=old.changed_at)
 
 
 def _pending_bump(alias: str):

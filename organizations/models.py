@@ -160,6 +160,9 @@ class DataChange(models.Model):
     number = models.BigIntegerField(unique=True)
     cells = models.JSONField(null=True)
     tree = models.BooleanField(default=False)
+    # The moment the version took this number, as `DataVersion.changed_at` says it: a reader that kept figures of
+    # number N checks that the log's N is its N (a database restored under it counts its numbers again).
+    changed_at = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name = _("thay đổi dữ liệu")

@@ -148,6 +148,25 @@ def test_a_backup_restored_under_a_running_worker_is_read_afresh(people, dump):
     assert Rollup.many(root=ht, periods=[(2031, 1, 4)], indicators=[ind])[0].figure(ind).value is None
 
 
+def test_a_restored_history_that_has_counted_past_the_kept_version_is_not_taken_for_this_one(people):
+    """A dump from another history whose log runs beyond the kept number with a clerk's save only: the cells of that
+    save say nothing of what else differs, so the kept roll-up must not be refreshed from them."""
+    ht, ind = OrgUnit.objects.get(code="HT"), Indicator.objects.get(code="website_articles")
+    put((UNIT, "website_articles", 2031, 1, 4))
+    kept = data_version.current()
+    assert Rollup.many(root=ht, periods=[(2031, 1, 4)], indicators=[ind])[0].figure(ind).value == 4
+    # The other history: no value of the commune, the same numbers at other moments, then one more save elsewhere.
+    _restore_behind_djangos_back(kept.number, kept.changed_at - timedelta(days=1), drop_value_of=UNIT)
+    DataChange.objects.filter(number=kept.number).update(changed_at=kept.changed_at - timedelta(days=1))
+    unit = OrgUnit.objects.get(code=UNIT)
+    other = OrgUnit.objects.filter(parent=unit.parent, kind=unit.kind, valid_to__isnull=True).exclude(pk=unit.pk)
+    put((other.order_by("code").first().code, "website_articles", 2031, 2, 1))  # one cell, logged past the kept number
+    refreshes = figure_cache.refreshes
+    (again,) = Rollup.many(root=OrgUnit.objects.get(code="HT"), periods=[(2031, 1, 4)], indicators=[ind])
+    assert figure_cache.refreshes == refreshes  # folded from the values, not refreshed from the other history's log
+    assert again.figure(ind).value == 1
+
+
 def test_a_change_made_by_hand_in_sql_is_served_once_mark_data_changed_says_so(people):
     leader = token_client(people["leader"])
     put((UNIT, "website_articles", 2031, 1, 4))
