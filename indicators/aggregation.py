@@ -316,17 +316,24 @@ class UnitTree:
         return out
 
 
-def unit_tree(root: OrgUnit) -> UnitTree:
+def unit_tree(root: OrgUnit | int) -> UnitTree | None:
     """The subtree's `UnitTree`, read once per data version and shared by every roll-up of it: a national tree is
-    tens of thousands of units, which the dashboard's periods and its trend would each read again after a change."""
+    tens of thousands of units, which the dashboard's periods and its trend would each read again after a change.
 
-    def read() -> UnitTree:
-        tree = UnitTree(root)
-        tree.successor_count(root.pk)  # read now: a kept tree must not query later
+    `root` may be the unit's id: the unit is then read with its tree, and only then (None: it is gone).
+    """
+    pk = root if isinstance(root, int) else root.pk
+
+    def read() -> UnitTree | None:
+        unit = OrgUnit.objects.filter(pk=pk).first() if isinstance(root, int) else root
+        if unit is None:
+            return None
+        tree = UnitTree(unit)
+        tree.successor_count(unit.pk)  # read now: a kept tree must not query later
         return tree
 
     # Values and submissions written leave it as it is; a change to the tree is logged as such, and builds anew.
-    return figure_cache.kept("unit-tree", (root.pk,), read, weight=lambda t: len(t.unit_ids), refresh=lambda old, _c: old)
+    return figure_cache.kept("unit-tree", (pk,), read, weight=lambda t: len(t.unit_ids) if t else 1, refresh=lambda old, _c: old)
 
 
 _NONE3 = (None, None, None)
@@ -699,10 +706,9 @@ class Rollup:
         tree, years = shared.tree, shared.years
         new_tree = None
         if getattr(changes, "tree", False):
-            root = OrgUnit.objects.filter(pk=tree.root.pk).first()
-            if root is None:
+            new_tree = unit_tree(tree.root.pk)  # the root as it is now (it may have moved), read with its tree only
+            if new_tree is None:
                 return None
-            new_tree = unit_tree(root)
             moved = new_tree.changed_from(tree)
             if len(moved) * len(years) > max(figure_cache.MAX_REFRESHED_CELLS, Rollup._refresh_limit(older)):
                 return None
@@ -781,7 +787,7 @@ class Rollup:
         kind_of, children = tree.kind_of, tree.children
         for (kinds, is_stock), (done, due) in old._coverage.items():
             opened, reported = self._reporting[is_stock]
-            done, due = dict(done), dict(due)
+            done, due = defaultdict(int, done), defaultdict(int, due)  # copies; `.get` and `.pop` add no entry
             for u in changed - tree.kind_of.keys():  # no longer in the tree
                 done.pop(u, None)
                 due.pop(u, None)
@@ -796,7 +802,7 @@ class Rollup:
                 else:
                     due.pop(uid, None)
                     done.pop(uid, None)
-            self._coverage[(kinds, is_stock)] = (defaultdict(int, done), defaultdict(int, due))
+            self._coverage[(kinds, is_stock)] = (done, due)
 
     @property
     def is_provisional(self) -> bool:
