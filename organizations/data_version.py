@@ -11,7 +11,8 @@ change: a kept roll-up compares its tree with the new one and refolds the units
 that differ, not everything. The number is
 bumped *after* the writing transaction commits, in its own one-row UPDATE, so
 writers never queue on it while they work, and a reader never sees the new
-number before the data it stands for.
+number before the data it stands for. A bump that fails once its data is committed is
+kept and made again, with the cells it would have logged, at this process's next request or write.
 
 Readers use it for two things: caching computed figures (`indicators.figure_cache`)
 and conditional HTTP reads (ETag/Last-Modified). While the reader's own
@@ -28,11 +29,13 @@ read once per database and then reused, until this process writes: every figure 
 is of the same version, and a page that asks its kept figures four times reads one row once.
 """
 
+import atexit
 import contextlib
 import contextvars
 import datetime
 import itertools
 import logging
+import threading
 
 from django.db import connections, models, router, transaction
 from django.utils import timezone
@@ -76,8 +79,45 @@ MAX_LOGGED_CELLS = 20_000
 LOG_LENGTH = 20_000
 
 
+# Bumps that failed after their data committed, by alias: (cells, tree) merged, made again before the next one
+# (`retry_failed_bumps`). Until then other workers serve the figures of before that write.
+_failed: dict[str, tuple[set | None, bool]] = {}
+_failed_lock = threading.Lock()
+
+
 def _bump_now(alias: str, cells: set | None, tree: bool = False) -> None:
-    """Move the version and log what moved it, in one short transaction of its own."""
+    """Move the version and log what moved it, in one short transaction of its own.
+
+    A bump that fails (the connection dropped just after the commit, say) is kept and made again, with
+    what it would have logged, at the start of this process's next request or write (`retry_failed_bumps`).
+    """
+    with _failed_lock:
+        owed = _failed.pop(alias, None)
+    if owed is not None:  # a failed bump first, merged: one version for both writes, logged as what they changed
+        cells = None if cells is None or owed[0] is None else owed[0] | cells
+        tree = tree or owed[1]
+    if not _bumped(alias, cells, tree):
+        with _failed_lock:
+            again = _failed.get(alias)
+            if again is not None:  # another thread's failure in the meantime
+                cells = None if cells is None or again[0] is None else again[0] | cells
+                tree = tree or again[1]
+            _failed[alias] = (cells, tree)
+
+
+def retry_failed_bumps() -> None:
+    """Make again the bumps of this process that failed after their data committed (see `_bump_now`)."""
+    for alias in list(_failed):
+        with _failed_lock:
+            owed = _failed.pop(alias, None)
+        if owed is not None:
+            _bump_now(alias, *owed)
+
+
+atexit.register(retry_failed_bumps)  # a command (an import, say) that ends before another request or write
+
+
+def _bumped(alias: str, cells: set | None, tree: bool) -> bool:
     from organizations.models import DataChange
 
     try:
@@ -92,7 +132,12 @@ def _bump_now(alias: str, cells: set | None, tree: bool = False) -> None:
             if number % 100 == 0:
                 DataChange.objects.using(alias).filter(number__lte=number - LOG_LENGTH).delete()
     except Exception:  # the data is committed already: a failed bump must not turn the user's save into an error
-        log.exception("data version: the bump after a commit failed; cached figures stay until the next write")
+        log.exception(
+            "data version: the bump after a commit failed; other workers serve the figures of before it until this"
+            " process makes it again (its next request or write) or `manage.py mark_data_changed` is run"
+        )
+        return False
+    return True
 
 
 class Changes(set):
@@ -221,7 +266,8 @@ def epoch() -> int:
 
 
 def current(using: str | None = None) -> Version | None:
-    """The committed data version as this connection reads it; None while it has uncommitted writes of its own."""
+    """The committed data version as this connection reads it; None while it has uncommitted writes of its own
+    (or committed ones that no version names yet: a bump that failed and is owed)."""
     if _own_writes(using) is not None:
         return None
     return _read(_alias(using, write=False))
@@ -241,12 +287,14 @@ def state(using: str | None = None) -> tuple:
     return (_read(_alias(using, write=False)), epoch(), None)
 
 
-def _own_writes(using: str | None) -> int | None:
+def _own_writes(using: str | None) -> int | str | None:
     aliases = {_alias(using, write=False), _alias(None, write=True)}
     for alias in sorted(aliases):
         token = _pending(alias)
         if token is not None:
             return token
+        if alias in _failed:  # committed writes no version names yet: no more shareable than uncommitted ones
+            return f"owed-{alias}"
     return None
 
 
@@ -286,6 +334,8 @@ class OneVersionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if _failed:  # a bump of this process that failed: made before anything is read
+            retry_failed_bumps()
         with one_version():
             return self.get_response(request)
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from indicators import figure_cache, workflow
@@ -457,3 +457,76 @@ def test_a_kept_roll_up_refreshes_up_to_its_share_of_unit_years_then_folds_again
     put(*((c.code, "website_articles", 2031, 2, 1) for c in communes))
     _r, value = figure()
     assert figure_cache.refreshes == refreshes + 1 and value == 10  # folded again, to the same figure a refresh gives
+
+
+def _stored_version() -> int:
+    return DataVersion.objects.get().number
+
+
+class _BumpsFail:
+    """Each bump's log row refused while on (as when the connection drops just after a commit): the bump's
+    transaction rolls back, the version row with it; reading the version still works."""
+
+    def __init__(self, monkeypatch):
+        self.on = True
+        manager = DataChange.objects
+        real = manager.create
+
+        def create(**kwargs):
+            if self.on:
+                raise OperationalError("server closed the connection unexpectedly")
+            return real(**kwargs)
+
+        monkeypatch.setattr(type(manager), "using", lambda m, alias: _Refusing(m.get_queryset().using(alias), create))
+
+
+class _Refusing:
+    def __init__(self, qs, create):
+        self._qs, self.create = qs, create
+
+    def __getattr__(self, name):
+        return getattr(self._qs, name)
+
+
+def test_a_bump_that_failed_after_its_commit_is_made_at_the_next_request_with_the_cells_it_owed(people, monkeypatch):
+    leader = token_client(people["leader"])
+    assert figure(leader)[0] is None
+    before = data_version.current().number
+    bumps = _BumpsFail(monkeypatch)
+    put((UNIT, "website_articles", 2031, 1, 12))  # committed, approved: official
+    bumps.on = False
+    assert _stored_version() == before  # what every other worker still reads: the value is not known there
+    assert figure(leader)[0] == "12"  # the next request makes the bump first
+    assert _stored_version() == before + 1
+    logged = DataChange.objects.get(number=before + 1)
+    assert logged.cells == [[_unit_id(), 2031]]  # so other workers refresh that one cell, not fold everything
+
+
+def test_a_bump_that_failed_is_merged_into_the_next_writes_so_one_version_logs_both(people, monkeypatch):
+    before = data_version.current().number
+    bumps = _BumpsFail(monkeypatch)
+    put((UNIT, "website_articles", 2031, 1, 12))
+    bumps.on = False
+    put((UNIT, "website_articles", 2032, 1, 3))  # another year, another cell: this write's bump carries the owed one
+    logged = list(DataChange.objects.filter(number__gt=before).order_by("number").values_list("cells", flat=True))
+    assert sorted(map(tuple, logged[0])) == [(_unit_id(), 2031), (_unit_id(), 2032)]
+    assert all(cells == [[_unit_id(), 2032]] for cells in logged[1:])
+    data_version.retry_failed_bumps()
+    assert DataChange.objects.filter(number__gt=before).count() == len(logged)  # nothing owed any more
+
+
+def test_while_a_failed_bump_is_still_owed_the_writing_worker_folds_its_own_write_in(people, monkeypatch):
+    leader = token_client(people["leader"])
+    _next_second()
+    value, etag = figure(leader)
+    assert value is None
+    bumps = _BumpsFail(monkeypatch)  # and it stays down: the retry at the next request fails too
+    before = _stored_version()
+    put((UNIT, "website_articles", 2031, 1, 12))
+    r = leader.get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert r.status_code == 200 and r.json()["figures"]["website_articles"]["value"] == "12"  # not the kept figure
+    assert _stored_version() == before
+    assert "Last-Modified" not in r  # the version's date does not cover the value, so it cannot be named by it
+    bumps.on = False
+    data_version.retry_failed_bumps()  # back up: the bump is made and the version names the value again
+    assert _stored_version() == before + 1 and data_version.current().number == before + 1
