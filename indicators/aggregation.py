@@ -672,6 +672,7 @@ class Rollup:
             refresh=cls._refreshed_all,
             refresh_limit=cls._refresh_limit,
             refresh_tree=True,
+            snapshot=True,
         )
         return [r._bound_to(root, indicators) for r in kept]
 

@@ -20,6 +20,7 @@ from collections import OrderedDict
 
 from django.conf import settings
 
+from indicators import figure_snapshots
 from organizations import data_version
 
 
@@ -89,6 +90,7 @@ rollups = _LRU()
 # What → the key of its latest committed roll-ups, from which the next version's are refreshed.
 latest: dict[tuple, tuple] = {}
 refreshes = 0  # how many times kept roll-ups were brought up to date from the change log (for tests, bench)
+snapshots_used = 0  # how many results were taken from a saved snapshot instead of folded (for tests, bench)
 # Refreshing costs in proportion to the (unit, year) cells written since, a fold to everything kept: a kept
 # result is refreshed from up to this many cells, or more where it declares a larger `refresh_limit`.
 MAX_REFRESHED_CELLS = 2_000
@@ -129,7 +131,19 @@ def clear() -> None:
     latest.clear()
 
 
-def kept(kind: str, parts: tuple, build, weight=len, refresh=None, refresh_limit=None, refresh_tree=False):
+def _refreshed(older, older_version, version, refresh, refresh_limit, refresh_tree, freeze):
+    """`refresh(older, cells)` from the change log between the two versions, or None where it cannot say."""
+    cells = data_version.changes_since(older_version, version)
+    if cells is not None and cells.tree and not refresh_tree:
+        return None
+    limit = max(MAX_REFRESHED_CELLS, refresh_limit(older) if refresh_limit is not None else 0)
+    if cells is None or len(cells) > limit:
+        return None
+    with collector_paused(freeze):
+        return refresh(older, cells)
+
+
+def kept(kind: str, parts: tuple, build, weight=len, refresh=None, refresh_limit=None, refresh_tree=False, snapshot=False):
     """`build()` computed once per data version for `parts` (what identifies it), kept with the roll-ups.
 
     For selectors as costly as a fold at national size (who has reported, for instance) whose result
@@ -137,8 +151,11 @@ def kept(kind: str, parts: tuple, build, weight=len, refresh=None, refresh_limit
     older committed version up to date from the (unit id, year) cells written since, or returns None;
     `refresh_limit(old)`, how many cells it still refreshes rather than building anew (at least
     MAX_REFRESHED_CELLS). A change to the unit tree since (`cells.tree`) builds anew, unless
-    `refresh_tree` says that `refresh` finds for itself what the new tree changes.
+    `refresh_tree` says that `refresh` finds for itself what the new tree changes. `snapshot`: a result
+    built of national size (`FIGURE_SNAPSHOT_FROM`) is saved in the database too, and a process that keeps
+    none of these parts starts from the saved one (`figure_snapshots`).
     """
+    global snapshots_used
     version = version_key()
     if version is None:
         with collector_paused():
@@ -151,19 +168,24 @@ def kept(kind: str, parts: tuple, build, weight=len, refresh=None, refresh_limit
     # As big as the result it replaces: frozen once built (`collector_paused`). A first build is not; warm.py
     # freezes what the master built before it forks.
     freeze = older_key is not None and rollups.weight_of(older_key) >= settings.FIGURE_CACHE_FREEZE_FROM
-    if refresh is not None and older_key is not None:
-        older = rollups.get(older_key)
-        if older is not None:
-            cells = data_version.changes_since(older_key[1][0], version[0])
-            if cells is not None and cells.tree and not refresh_tree:
-                cells = None
-            limit = max(MAX_REFRESHED_CELLS, refresh_limit(older) if refresh_limit is not None else 0)
-            if cells is not None and len(cells) <= limit:
-                with collector_paused(freeze):
-                    hit = refresh(older, cells)
+    older = rollups.get(older_key) if refresh is not None and older_key is not None else None
+    if older is not None:
+        hit = _refreshed(older, older_key[1][0], version[0], refresh, refresh_limit, refresh_tree, freeze)
+    elif snapshot and version[2] is None:  # a fresh process: the last fold of these parts, saved by any process
+        with collector_paused(freeze=True):  # unpickled, it is as big as a fold's result
+            saved = figure_snapshots.load(kind, parts)
+        if saved is not None:
+            saved_at, older = saved
+            hit = older if saved_at == version[0] else None
+            if hit is None and refresh is not None:
+                hit = _refreshed(older, saved_at, version[0], refresh, refresh_limit, refresh_tree, True)
+            if hit is not None:
+                snapshots_used += 1
     if hit is None:
         with collector_paused(freeze):
             hit = build()
+        if snapshot and version[2] is None and figure_snapshots.enabled(weight(hit)):
+            figure_snapshots.save_later(kind, parts, version[0], hit)
     rollups.put(key, hit, max(1, weight(hit)))
     if version[2] is None:
         superseded = latest.get((kind, parts))

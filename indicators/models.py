@@ -368,3 +368,25 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.org_unit.code} · {Period(self.year, self.quarter).label} · {self.get_kind_display()} · {self.email}"
+
+
+class FoldSnapshot(models.Model):
+    """A kept national roll-up as pickled by the worker that folded it (`indicators.figure_snapshots`).
+
+    Not an input of any figure: a cache of them, which a fresh process brings up to date from the change
+    log instead of folding the nation again. `code` names the code that pickled it; other code ignores it.
+    """
+
+    key = models.CharField(max_length=64, unique=True)  # what was folded: kind and parts, hashed
+    number = models.BigIntegerField()  # the data version it was folded at: number and moment
+    changed_at = models.DateTimeField()
+    code = models.CharField(max_length=64)
+    data = models.BinaryField()
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bản lưu số liệu tổng hợp")
+        verbose_name_plural = _("bản lưu số liệu tổng hợp")
+
+    def __str__(self):
+        return f"{self.key[:12]} @ {self.number}"

@@ -232,6 +232,9 @@ FIGURE_CACHE_FIGURES = env.int("FIGURE_CACHE_FIGURES", default=1_000_000)
 # (indicators.figure_cache.collector_paused), weighed as the cache weighs it (figures; units for who has reported):
 # the nation's results at national size, not a province's.
 FIGURE_CACHE_FREEZE_FROM = env.int("FIGURE_CACHE_FREEZE_FROM", default=20_000)
+# A fold of at least this many figures (a nation's) is saved in the database too (indicators.figure_snapshots), so a
+# fresh process refreshes it from the change log instead of folding again. 0: never.
+FIGURE_SNAPSHOT_FROM = env.int("FIGURE_SNAPSHOT_FROM", default=20_000)
 
 # Mail (password reset, reminders): EMAIL_URL as django-environ reads it, e.g.
 # smtp+tls://user:password@mail.example.gov.vn:587 (STARTTLS), smtp+ssl://…:465, smtp://relay:25.

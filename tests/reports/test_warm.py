@@ -12,8 +12,8 @@ from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from indicators import figure_cache
-from indicators.models import DataValue
+from indicators import figure_cache, figure_snapshots
+from indicators.models import DataValue, FoldSnapshot
 from reports.warm import warm
 from tests.conftest import reseed
 
@@ -104,3 +104,14 @@ def test_a_database_not_reachable_at_start_is_logged_and_the_server_starts(leade
     with caplog.at_level(logging.INFO, logger="gunicorn.error"):
         conf["when_ready"](Server())  # does not raise
     assert "warming the dashboards failed" in caplog.text
+
+
+def test_the_master_saves_its_national_folds_itself_so_no_forked_worker_pickles_them_again(leader_client, settings):
+    settings.FIGURE_SNAPSHOT_FROM = 1  # the province's folds stand for the nation's
+    assert warm() == ["HT"]
+    assert not figure_snapshots._pending  # nothing queued for the workers to inherit and each save again
+    assert FoldSnapshot.objects.exists()
+    figure_cache.clear()  # a master started later, after a deploy: it starts from what this one saved
+    used = figure_cache.snapshots_used
+    assert warm() == ["HT"]
+    assert figure_cache.snapshots_used > used
