@@ -181,12 +181,14 @@ def kept(kind: str, parts: tuple, build, weight=len, refresh=None, refresh_limit
                 hit = _refreshed(older, saved_at, version[0], refresh, refresh_limit, refresh_tree, True)
             if hit is not None:
                 snapshots_used += 1
-    if hit is None:
+    built = hit is None
+    if built:
         with collector_paused(freeze):
             hit = build()
-        if snapshot and version[2] is None and figure_snapshots.enabled(weight(hit)):
-            figure_snapshots.save_later(kind, parts, version[0], hit)
-    rollups.put(key, hit, max(1, weight(hit)))
+    heavy = max(1, weight(hit))
+    if built and snapshot and version[2] is None and figure_snapshots.enabled(heavy):
+        figure_snapshots.save_later(kind, parts, version[0], hit)
+    rollups.put(key, hit, heavy)
     if version[2] is None:
         superseded = latest.get((kind, parts))
         latest[(kind, parts)] = key

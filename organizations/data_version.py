@@ -91,18 +91,19 @@ def _bump_now(alias: str, cells: set | None, tree: bool = False) -> None:
     A bump that fails (the connection dropped just after the commit, say) is kept and made again, with
     what it would have logged, at the start of this process's next request or write (`retry_failed_bumps`).
     """
-    with _failed_lock:
-        owed = _failed.pop(alias, None)
-    if owed is not None:  # a failed bump first, merged: one version for both writes, logged as what they changed
-        cells = None if cells is None or owed[0] is None else owed[0] | cells
-        tree = tree or owed[1]
+    with _failed_lock:  # a failed bump first, merged: one version for both writes, logged as what they changed
+        cells, tree = _merged((cells, tree), _failed.pop(alias, None))
     if not _bumped(alias, cells, tree):
-        with _failed_lock:
-            again = _failed.get(alias)
-            if again is not None:  # another thread's failure in the meantime
-                cells = None if cells is None or again[0] is None else again[0] | cells
-                tree = tree or again[1]
-            _failed[alias] = (cells, tree)
+        with _failed_lock:  # merged with another thread's failure in the meantime
+            _failed[alias] = _merged((cells, tree), _failed.get(alias))
+
+
+def _merged(bump: tuple[set | None, bool], owed: tuple[set | None, bool] | None) -> tuple[set | None, bool]:
+    """(cells, tree) of two bumps made as one: None cells ("anything") if either says so."""
+    if owed is None:
+        return bump
+    cells = None if bump[0] is None or owed[0] is None else owed[0] | bump[0]
+    return cells, bump[1] or owed[1]
 
 
 def retry_failed_bumps() -> None:
