@@ -353,7 +353,9 @@ def values_in_layer(qs, layer: str):
     )
 
 
-def quarter_cells(*, tree: UnitTree, years, indicators, keep: "_Quarters | None" = None, units=None) -> dict[int, list[tuple]]:
+def quarter_cells(
+    *, tree: UnitTree, years, indicators, keep: "_Quarters | None" = None, units=None, digests: dict | None = None
+) -> dict[int, list[tuple]]:
     """year → rows (indicator id, unit id, year, then value, numerator, denominator of Q1, Q2, Q3, Q4), in one query.
 
     The table holds at most one row per quarter, so MAX(...) FILTER (quarter = q)
@@ -364,23 +366,33 @@ def quarter_cells(*, tree: UnitTree, years, indicators, keep: "_Quarters | None"
     the other quarters' cells come back empty. Masking here rather than an EXISTS on
     the submission in SQL keeps the values query the same for every layer (an
     EXISTS per row cost 1.6–3.4× the unfiltered query in bench_layers), for a
-    dict lookup per row.
+    dict lookup per row. `digests`, when given, gets (unit id, year) → the sum of the
+    hashes of every cell read, in any layer (`fold_sql.cell_digests`); its rows carry
+    that hash as a 16th item, which masking drops.
     """
     rows = fold_sql.pivot_rows(
-        years=years, indicator_ids=[i.pk for i in indicators], units=units, paths=None if units is not None else tree.paths
+        years=years,
+        indicator_ids=[i.pk for i in indicators],
+        units=units,
+        paths=None if units is not None else tree.paths,
+        digest=digests is not None,
     )
     decimals = connections[router.db_for_read(DataValue)].vendor != "postgresql"  # PostgreSQL's driver gives Decimals
     by_year: dict[int, list[tuple]] = defaultdict(list)
     # (unit id, year) → its quarters in the layer as bits: all four (most unit-years) keep the row as it is,
     # none drop it, the rest are masked by the getter of their pattern (one call in C).
     bits = keep.bits if keep is not None else None
+    masks = _MASKS if digests is None else _MASKS_OF_DIGESTED
     for r in rows:
+        if digests is not None:
+            key = (r[1], r[2])
+            digests[key] = digests.get(key, 0) + r[15]
         if decimals:
             r = (*r[:3], _dec(r[3]), *r[4:6], _dec(r[6]), *r[7:9], _dec(r[9]), *r[10:12], _dec(r[12]), *r[13:])
         if bits is not None and (b := bits.get((r[1], r[2]))) != _EVERY_QUARTER:
             if not b:
                 continue
-            r = _MASKS[b](r + _BLANK)  # may leave no cell: a row without a value makes no own figure
+            r = masks[b](r + _BLANK)  # may leave no cell: a row without a value makes no own figure
         by_year[r[2]].append(r)
     return by_year
 
@@ -394,9 +406,11 @@ _EVERY_QUARTER = 0b1111
 _BLANK = (None,)
 
 
-def _mask_of(bits: int) -> itemgetter:
-    """The getter that copies a pivoted row with the cells of the quarters not in `bits` blanked."""
-    blank = 15  # the index of _BLANK once appended to a 15-item row
+def _mask_of(bits: int, blank: int = 15) -> itemgetter:
+    """The getter that copies a pivoted row with the cells of the quarters not in `bits` blanked.
+
+    `blank`: the index of _BLANK once appended to the row (15 items, or 16 with its digest).
+    """
     picks = [0, 1, 2]
     for q in (1, 2, 3, 4):
         picks.extend(range(3 * q, 3 * q + 3) if bits & _bit(q) else (blank, blank, blank))
@@ -404,6 +418,7 @@ def _mask_of(bits: int) -> itemgetter:
 
 
 _MASKS = tuple(_mask_of(b) for b in range(_EVERY_QUARTER + 1))
+_MASKS_OF_DIGESTED = tuple(_mask_of(b, blank=16) for b in range(_EVERY_QUARTER + 1))
 
 
 def cell_of(row: tuple, quarter: int) -> tuple:
@@ -462,7 +477,9 @@ class _Shared:
         self.indicators = indicators
         allowed = LAYER_STATUSES[layer]
         keep = None if allowed is None else _Quarters(self._quarters_with(allowed))
-        self.cells = quarter_cells(tree=self.tree, years=self.years, indicators=indicators, keep=keep)
+        # (unit id, year) → the digest of its cells as folded: what a recheck compares with the data's.
+        self.digests: dict[tuple[int, int], int] = {}
+        self.cells = quarter_cells(tree=self.tree, years=self.years, indicators=indicators, keep=keep, digests=self.digests)
         # Official and submitted figures count as reported exactly the quarters they are made of.
         self._reported: set[tuple[int, int, int]] | None = keep
         self._by_quarter: dict[tuple[int, int], frozenset[int]] | None = None
@@ -496,8 +513,13 @@ class _Shared:
             keep = None
         else:
             keep = self._reported.replaced(pairs, (k for k in new._quarters_with(allowed, units=units) if k[:2] in pairs))
-        new.cells = quarter_cells(tree=new.tree, years=set(changed), indicators=self.indicators, keep=keep, units=units)
+        fresh: dict[tuple[int, int], int] = {}
+        new.cells = quarter_cells(
+            tree=new.tree, years=set(changed), indicators=self.indicators, keep=keep, units=units, digests=fresh
+        )
         new.cells = {y: [r for r in rows if r[1] in changed.get(y, ())] for y, rows in new.cells.items()}
+        # Zeroed, not deleted (see `_Quarters.replaced`): 0 is what a unit-year without cells sums to.
+        new.digests = {**self.digests, **dict.fromkeys(pairs, 0), **{k: v for k, v in fresh.items() if k in pairs}}
         if keep is not None:
             new._reported = keep
         else:
@@ -647,7 +669,8 @@ class Rollup:
 
         Kept in `indicators.figure_cache` under the data version: the fold of a subtree and its periods
         is computed once, then brought up to date from the change log after each write
-        (`_refreshed_all`); a change the log cannot describe, or too large a one, folds again.
+        (`_refreshed_all`); after a change the log cannot describe, the data is asked what differs
+        (`_rechecked_all`), and only too large a change folds again.
         """
         periods = [tuple(p) for p in periods]
         indicators = list(indicators) if indicators is not None else list(Indicator.objects.in_report_order())
@@ -672,6 +695,7 @@ class Rollup:
             refresh=cls._refreshed_all,
             refresh_limit=cls._refresh_limit,
             refresh_tree=True,
+            recheck=cls._rechecked_all,
             snapshot=True,
         )
         return [r._bound_to(root, indicators) for r in kept]
@@ -696,17 +720,64 @@ class Rollup:
         return int(0.4 * len(shared.tree.unit_ids) * len(shared.years))
 
     @staticmethod
-    def _refreshed_all(older: tuple["Rollup", ...], changes: set[tuple[int, int]]) -> tuple["Rollup", ...] | None:
+    def _rechecked_all(older: tuple["Rollup", ...]) -> tuple["Rollup", ...] | None:
+        """Kept roll-ups brought up to date after a change the log cannot describe, by asking the data what differs.
+
+        Raw SQL, a bulk update or a restored database leaves no cells in the log; a fold would read every
+        value again. Instead the rule's inputs are read in their cheap forms and compared with what the fold
+        read: the indicators' rules (any change, or one gone: None, fold), the unit tree, the layer's
+        quarters and each unit-year's cell digest (one grouped query, no pivot). The unit-years that differ
+        are refreshed as logged writes are. Two different sets of cells summing to the same 48-bit hashes
+        would go unnoticed: a chance of one in 2⁴⁸ per unit-year changed.
+
+        The `all` layer folds: what it counts as reported includes quarters typed into drafts, which its
+        kept form does not tell apart from submitted ones.
+        """
+        shared = older[0]._shared
+        allowed = LAYER_STATUSES[shared.layer]
+        if allowed is None:
+            return None
+        rules = Indicator.figure_fields
+        now = {i.pk: i for i in Indicator.objects.filter(pk__in=[i.pk for i in shared.indicators]).only(*rules)}
+        for ind in shared.indicators:
+            if ind.pk not in now or any(getattr(now[ind.pk], f) != getattr(ind, f) for f in rules):
+                return None
+        tree = unit_tree(shared.tree.root.pk)
+        if tree is None:
+            return None
+        years, limit = shared.years, max(figure_cache.MAX_REFRESHED_CELLS, Rollup._refresh_limit(older))
+        moved = tree.changed_from(shared.tree)
+        if len(moved) * len(years) > limit:
+            return None
+        # Ids, not the path join, up to a nation's units: for these grouped reads the join costs more than the list.
+        scope = {"units": tree.unit_ids} if len(tree.unit_ids) <= 10_000 else {"paths": tree.paths}
+        digests = fold_sql.cell_digests(years=years, indicator_ids=list(now), **scope)
+        kept = shared.digests
+        changes = {k for k, v in digests.items() if kept.get(k, 0) != v}
+        changes.update(k for k, v in kept.items() if v and k not in digests)
+        bits, kept_bits = fold_sql.quarter_bits(years=years, statuses=allowed, **scope), shared.reported_quarters().bits
+        changes.update(k for k, b in bits.items() if kept_bits.get(k, 0) != b)
+        changes.update(k for k, b in kept_bits.items() if b and k not in bits)
+        changes.update((u, y) for u in moved for y in years)
+        if len(changes) > limit:
+            return None
+        # The tree read now replaces the kept one where it differs at all: its paths serve the next queries.
+        return Rollup._refreshed_all(older, changes, tree if moved or tree.paths != shared.tree.paths else None)
+
+    @staticmethod
+    def _refreshed_all(
+        older: tuple["Rollup", ...], changes: set[tuple[int, int]], tree: UnitTree | None = None
+    ) -> tuple["Rollup", ...] | None:
         """Kept roll-ups of an older committed version brought up to date for the (unit id, year) cells written since.
 
         After a change to the unit tree (`changes.tree`) the tree is read again and compared with the kept
         one: the units that differ count as changed in every year (None, to fold anew, when that is more
-        than a refresh is worth).
+        than a refresh is worth). `tree`: the tree as it is now, read and compared already (a recheck).
         """
         shared = older[0]._shared
-        tree, years = shared.tree, shared.years
-        new_tree = None
-        if getattr(changes, "tree", False):
+        years = shared.years
+        new_tree, tree = tree, shared.tree
+        if new_tree is None and getattr(changes, "tree", False):
             new_tree = unit_tree(tree.root.pk)  # the root as it is now (it may have moved), read with its tree only
             if new_tree is None:
                 return None

@@ -6,7 +6,11 @@ class IndicatorsConfig(AppConfig):
     name = "indicators"
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from indicators.fold_sql import register_sqlite_functions
         from indicators.models import DataValue, Indicator, IndicatorGroup, Submission
         from organizations.data_version import watch
 
         watch(DataValue, Submission, Indicator, IndicatorGroup)
+        connection_created.connect(register_sqlite_functions, dispatch_uid="reform_cell_hash")

@@ -126,6 +126,7 @@ def completeness(*, root: OrgUnit, year: int, quarter: int, include_root: bool =
         weight=lambda c: len(c.units),
         refresh=lambda old, cells: _refreshed(old, year, cells, root=root, include_root=include_root),
         refresh_tree=True,
+        recheck=lambda old: _rechecked(old, root=root, include_root=include_root),
     )
 
 
@@ -198,6 +199,37 @@ def _patched(statuses: list[UnitStatus], swaps, position: dict[int, int], belong
     return out
 
 
+def _rechecked(old: Completeness, *, root: OrgUnit, include_root: bool) -> Completeness:
+    """`old` brought up to date after a change the log cannot describe (raw SQL, a restored database).
+
+    The expected units are read again as rows (`_retreed`), and so are the quarter's submissions: the
+    units whose submission row differs from the one kept (or that gained or lost one) are patched as
+    after a logged write, instead of every submission of the nation being made into an instance again.
+    """
+    new = _retreed(old, root=root, include_root=include_root)
+    period = new.period
+    fields = [f.attname for f in Submission._meta.concrete_fields]
+    as_row = attrgetter(*fields)
+    unit_at = fields.index("org_unit_id")
+    rows = _submissions(new.units, root, period).values_list(*fields)
+    now = {r[unit_at]: r for r in rows}
+    changed = {
+        (s.unit.pk, period.year)
+        for s in new.units
+        if now.get(s.unit.pk) != (None if s.submission is None else as_row(s.submission))
+    }
+    return _refreshed(new, period.year, changed, root=root, include_root=include_root)
+
+
+def _submissions(units: list[UnitStatus] | list[OrgUnit], root: OrgUnit, period: Period):
+    """The period's submissions of `units` (statuses or units): a national tree's thousands of ids cost more
+    to send than joining the units on the subtree's path."""
+    subs = Submission.objects.filter(year=period.year, quarter=period.quarter)
+    if len(units) > 2000:
+        return subs.filter(org_unit__path__startswith=root.path)
+    return subs.filter(org_unit__in=[u.unit.pk if isinstance(u, UnitStatus) else u.pk for u in units])
+
+
 def _relabelled(old: Completeness) -> Completeness:
     """The same statuses and counts, with the units as they are now named (one query)."""
     fresh = OrgUnit.objects.in_bulk([s.unit.pk for s in old.units])
@@ -249,13 +281,6 @@ def _expected_units(root: OrgUnit, period: Period, include_root: bool):
 def _completeness(*, root: OrgUnit, year: int, quarter: int, include_root: bool) -> Completeness:
     period = Period(year, quarter)
     units = list(_expected_units(root, period, include_root))
-    # A national tree's thousands of ids cost more to send than joining the units on the subtree's path.
-    subs = Submission.objects.filter(year=year, quarter=quarter)
-    subs = (
-        subs.filter(org_unit__in=[u.pk for u in units])
-        if len(units) <= 2000
-        else subs.filter(org_unit__path__startswith=root.path)
-    )
     wanted = {u.pk for u in units}
-    by_unit = {s.org_unit_id: s for s in subs if s.org_unit_id in wanted}
+    by_unit = {s.org_unit_id: s for s in _submissions(units, root, period) if s.org_unit_id in wanted}
     return Completeness(period=period, units=[UnitStatus(u, by_unit.get(u.pk)) for u in units])

@@ -91,6 +91,7 @@ rollups = _LRU()
 latest: dict[tuple, tuple] = {}
 refreshes = 0  # how many times kept roll-ups were brought up to date from the change log (for tests, bench)
 snapshots_used = 0  # how many results were taken from a saved snapshot instead of folded (for tests, bench)
+rechecks = 0  # how many kept results were brought up to date by asking the data what changed (for tests, bench)
 # Refreshing costs in proportion to the (unit, year) cells written since, a fold to everything kept: a kept
 # result is refreshed from up to this many cells, or more where it declares a larger `refresh_limit`.
 MAX_REFRESHED_CELLS = 2_000
@@ -131,9 +132,16 @@ def clear() -> None:
     latest.clear()
 
 
-def _refreshed(older, older_version, version, refresh, refresh_limit, refresh_tree, freeze):
-    """`refresh(older, cells)` from the change log between the two versions, or None where it cannot say."""
+def _refreshed(older, older_version, version, refresh, refresh_limit, refresh_tree, recheck, freeze):
+    """`refresh(older, cells)` from the change log between the two versions; where the log cannot say,
+    `recheck(older)`, when given; None when neither can."""
+    global rechecks
     cells = data_version.changes_since(older_version, version)
+    if cells is None and recheck is not None:
+        with collector_paused(freeze):
+            found = recheck(older)
+        rechecks += found is not None
+        return found
     if cells is not None and cells.tree and not refresh_tree:
         return None
     limit = max(MAX_REFRESHED_CELLS, refresh_limit(older) if refresh_limit is not None else 0)
@@ -143,7 +151,17 @@ def _refreshed(older, older_version, version, refresh, refresh_limit, refresh_tr
         return refresh(older, cells)
 
 
-def kept(kind: str, parts: tuple, build, weight=len, refresh=None, refresh_limit=None, refresh_tree=False, snapshot=False):
+def kept(
+    kind: str,
+    parts: tuple,
+    build,
+    weight=len,
+    refresh=None,
+    refresh_limit=None,
+    refresh_tree=False,
+    recheck=None,
+    snapshot=False,
+):
     """`build()` computed once per data version for `parts` (what identifies it), kept with the roll-ups.
 
     For selectors as costly as a fold at national size (who has reported, for instance) whose result
@@ -151,7 +169,9 @@ def kept(kind: str, parts: tuple, build, weight=len, refresh=None, refresh_limit
     older committed version up to date from the (unit id, year) cells written since, or returns None;
     `refresh_limit(old)`, how many cells it still refreshes rather than building anew (at least
     MAX_REFRESHED_CELLS). A change to the unit tree since (`cells.tree`) builds anew, unless
-    `refresh_tree` says that `refresh` finds for itself what the new tree changes. `snapshot`: a result
+    `refresh_tree` says that `refresh` finds for itself what the new tree changes. `recheck(old)`, when
+    given, brings the result up to date where the log cannot say what changed (raw SQL, a bulk update, a
+    snapshot of another history), or returns None to build anew. `snapshot`: a result
     built of national size (`FIGURE_SNAPSHOT_FROM`) is saved in the database too, and a process that keeps
     none of these parts starts from the saved one (`figure_snapshots`).
     """
@@ -170,7 +190,7 @@ def kept(kind: str, parts: tuple, build, weight=len, refresh=None, refresh_limit
     freeze = older_key is not None and rollups.weight_of(older_key) >= settings.FIGURE_CACHE_FREEZE_FROM
     older = rollups.get(older_key) if refresh is not None and older_key is not None else None
     if older is not None:
-        hit = _refreshed(older, older_key[1][0], version[0], refresh, refresh_limit, refresh_tree, freeze)
+        hit = _refreshed(older, older_key[1][0], version[0], refresh, refresh_limit, refresh_tree, recheck, freeze)
     elif snapshot and version[2] is None:  # a fresh process: the last fold of these parts, saved by any process
         with collector_paused(freeze=True):  # unpickled, it is as big as a fold's result
             saved = figure_snapshots.load(kind, parts)
@@ -178,7 +198,7 @@ def kept(kind: str, parts: tuple, build, weight=len, refresh=None, refresh_limit
             saved_at, older = saved
             hit = older if saved_at == version[0] else None
             if hit is None and refresh is not None:
-                hit = _refreshed(older, saved_at, version[0], refresh, refresh_limit, refresh_tree, True)
+                hit = _refreshed(older, saved_at, version[0], refresh, refresh_limit, refresh_tree, recheck, True)
             if hit is not None:
                 snapshots_used += 1
     built = hit is None

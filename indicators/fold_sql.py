@@ -7,7 +7,14 @@ after one write pays. The statements here are the ones the ORM wrote (the same
 joins, the same LIKE on the unit path that its index serves), built from the
 models' metadata and the connection's own operators, so they hold on SQLite and
 PostgreSQL alike. Which database answers is the router's choice, as for a queryset.
+
+A fold also sums a hash of each cell it reads per (unit, year) — the cells'
+digest — so that after a change the change log cannot describe (raw SQL, a
+bulk update) a kept fold asks for the digests alone, a tenth of the pivot, and
+folds again only the unit-years whose cells differ (`Rollup._rechecked_all`).
 """
+
+import hashlib
 
 from django.db import connections, router
 
@@ -64,24 +71,75 @@ def _select(model, columns, *, units, paths, among: dict[str, list], group_by=()
 
 
 _PIVOT_KEYS = ("indicator", "org_unit", "year")
+# A cell's hash keeps 48 bits, so that the sum over a unit-year of any size stays within a bigint.
+_HASH_BITS = 48
 
 
-def _pivot_columns(connection, column) -> list[str]:
+def _cell_hash(connection, column) -> str:
+    """SQL of a 48-bit hash of one row's cell: its indicator, quarter, value, numerator and denominator.
+
+    On PostgreSQL its own hash functions, nested (each seeds the next); they are strict, so every argument
+    is coalesced (a ratio has no value). On SQLite the `reform_cell_hash` function this module registers.
+    """
+    parts = [column(f) for f in ("indicator", "quarter", *_CELL_FIELDS)]
+    if connection.vendor == "postgresql":
+        ind, quarter, value, num, den = parts
+        seed = f"({ind}::bigint * 8 + {quarter})"
+        inner = f"hashint8extended(COALESCE({num}, -1), hashint8extended(COALESCE({den}, -1), {seed}))"
+        return f"(hash_numeric_extended(COALESCE({value}, -1), {inner}) & {(1 << _HASH_BITS) - 1})"
+    return f"reform_cell_hash({', '.join(parts)})"
+
+
+def _summed_hashes(connection, column) -> str:
+    # PostgreSQL sums bigints into a numeric; back to bigint, the driver gives an int rather than a Decimal.
+    return f"CAST(SUM({_cell_hash(connection, column)}) AS BIGINT)"
+
+
+def sqlite_cell_hash(indicator, quarter, value, numerator, denominator) -> int:
+    """`_cell_hash` for SQLite, in Python: the same stored cell always gives the same number."""
+    text = repr((indicator, quarter, value, numerator, denominator)).encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=_HASH_BITS // 8).digest(), "big")
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    """`connection_created` receiver: SQLite learns `reform_cell_hash` (PostgreSQL has its own hashes)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("reform_cell_hash", 5, sqlite_cell_hash, deterministic=True)
+
+
+def _pivot_columns(connection, column, digest: bool = False) -> list[str]:
     quarter = column("quarter")
     if connection.features.supports_aggregate_filter_clause:
         cells = [f"MAX({column(f)}) FILTER (WHERE {quarter} = {q})" for q in _QUARTERS for f in _CELL_FIELDS]
     else:
         cells = [f"MAX(CASE WHEN {quarter} = {q} THEN {column(f)} END)" for q in _QUARTERS for f in _CELL_FIELDS]
-    return [column(f) for f in _PIVOT_KEYS] + cells
+    hashed = [_summed_hashes(connection, column)] if digest else []
+    return [column(f) for f in _PIVOT_KEYS] + cells + hashed
 
 
-def pivot_rows(*, years, indicator_ids, units=None, paths=None):
+def pivot_rows(*, years, indicator_ids, units=None, paths=None, digest: bool = False):
     """(indicator id, unit id, year, then value, numerator, denominator of Q1, Q2, Q3, Q4) per indicator, unit and year.
 
     Values come as the driver gives them (Decimals on PostgreSQL, numbers on SQLite): the caller converts.
+    `digest`: a 16th column, the sum of the row's cell hashes (`cell_digests` sums the same per unit-year).
     """
     among = {"indicator": list(indicator_ids), "year": list(years)}
-    return _select(DataValue, _pivot_columns, units=units, paths=paths, among=among, group_by=_PIVOT_KEYS)
+
+    def columns(connection, column):
+        return _pivot_columns(connection, column, digest)
+
+    return _select(DataValue, columns, units=units, paths=paths, among=among, group_by=_PIVOT_KEYS)
+
+
+def cell_digests(*, years, indicator_ids, units=None, paths=None) -> dict[tuple[int, int], int]:
+    """(unit id, year) → the sum of its cells' hashes, for the same rows `pivot_rows` reads (one query)."""
+    among = {"indicator": list(indicator_ids), "year": list(years)}
+
+    def columns(connection, column):
+        return [column("org_unit"), column("year"), _summed_hashes(connection, column)]
+
+    rows = _select(DataValue, columns, units=units, paths=paths, among=among, group_by=("org_unit", "year"))
+    return {(u, y): int(total) for u, y, total in rows}
 
 
 def quarters_with(*, years, statuses, units=None, paths=None) -> list[tuple[int, int, int]]:
@@ -93,3 +151,23 @@ def quarters_with(*, years, statuses, units=None, paths=None) -> list[tuple[int,
         paths=paths,
         among={"status": [str(s) for s in statuses], "year": list(years)},
     )
+
+
+def quarter_bits(*, years, statuses, units=None, paths=None) -> dict[tuple[int, int], int]:
+    """(unit id, year) → its quarters whose submission has one of `statuses`, as bits (Q1 = 1 … Q4 = 8): what
+    `quarters_with` says, grouped in SQL so that a recheck compares a few thousand numbers, not quarters."""
+
+    def columns(_connection, column):
+        quarter = column("quarter")
+        bit = f"CASE {quarter} {' '.join(f'WHEN {q} THEN {1 << (q - 1)}' for q in _QUARTERS)} END"
+        return [column("org_unit"), column("year"), f"SUM({bit})"]
+
+    rows = _select(
+        Submission,
+        columns,
+        units=units,
+        paths=paths,
+        among={"status": [str(s) for s in statuses], "year": list(years)},
+        group_by=("org_unit", "year"),
+    )
+    return {(u, y): int(b) for u, y, b in rows}

@@ -95,8 +95,9 @@ def test_a_snapshot_that_cannot_be_trusted_is_left_and_the_figures_are_folded(sp
     assert value_of(kept) == 5 and same_figures(kept, folded_afresh())
 
 
-def test_a_snapshot_of_another_history_is_not_refreshed_from_this_ones_log():
-    """A database restored under the process: the snapshot's number may be counted again at another moment."""
+def test_a_snapshot_of_another_history_is_not_refreshed_from_this_ones_log_but_rechecked_against_the_data():
+    """A database restored under the process: the snapshot's number may be counted again at another moment, so
+    the log says nothing of what differs; the data does (`Rollup._rechecked_all`)."""
     put((UNIT, "website_articles", 2031, 1, 4))
     roll_ups()
     figure_snapshots.flush()
@@ -104,9 +105,10 @@ def test_a_snapshot_of_another_history_is_not_refreshed_from_this_ones_log():
     FoldSnapshot.objects.update(changed_at=snap.changed_at.replace(year=snap.changed_at.year - 1))
     put((UNIT, "website_articles", 2031, 1, 6))
     used, _refreshes = a_fresh_process()
+    rechecks = figure_cache.rechecks
     kept = roll_ups()
-    assert figure_cache.snapshots_used == used
-    assert value_of(kept) == 6
+    assert figure_cache.snapshots_used == used + 1 and figure_cache.rechecks == rechecks + 1
+    assert value_of(kept) == 6 and same_figures(kept, folded_afresh())
 
 
 def test_the_dashboard_saves_its_fold_once_the_page_is_sent(client, django_user_model):
