@@ -107,6 +107,34 @@ def one_write(root, year: int):
     return write
 
 
+def one_fix(root, year: int):
+    """A function that changes one value of a commune under `root` in `year` by SQL, behind the portal's back,
+    then says so with `data_changed()` (what `manage.py mark_data_changed` does), alternately up and down.
+
+    The change log says "anything changed": the kept roll-ups are checked against the data and the one
+    unit-year that differs is folded again (`Rollup._rechecked_all`).
+    """
+    from django.db import connection
+
+    from indicators.models import DataValue
+    from organizations.data_version import data_changed
+
+    value = (
+        DataValue.objects.filter(org_unit__path__startswith=root.path, org_unit__kind="commune", year=year, value__isnull=False)
+        .order_by("id")
+        .first()
+    )
+    turn = iter(range(1_000_000))
+
+    def fix():
+        step = 1 if next(turn) % 2 == 0 else -1
+        with connection.cursor() as cursor:  # autocommit: committed at once, and no signal sees it
+            cursor.execute(f"UPDATE {DataValue._meta.db_table} SET value = value + %s WHERE id = %s", [step, value.pk])
+        data_changed()
+
+    return fix
+
+
 def one_move(root):
     """A function that moves one commune under `root` to the next district of its province and back, alternately,
     and commits, as a reorganisation step in the admin does: the change log says the tree changed, not where."""

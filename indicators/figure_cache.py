@@ -16,7 +16,7 @@ figures a worker keeps (least recently used go first).
 import contextlib
 import gc
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 from django.conf import settings
 
@@ -91,7 +91,8 @@ rollups = _LRU()
 latest: dict[tuple, tuple] = {}
 refreshes = 0  # how many times kept roll-ups were brought up to date from the change log (for tests, bench)
 snapshots_used = 0  # how many results were taken from a saved snapshot instead of folded (for tests, bench)
-rechecks = 0  # how many kept results were brought up to date by asking the data what changed (for tests, bench)
+# kind → how many kept results were brought up to date by asking the data what changed (for tests, bench).
+rechecks: Counter = Counter()
 # Refreshing costs in proportion to the (unit, year) cells written since, a fold to everything kept: a kept
 # result is refreshed from up to this many cells, or more where it declares a larger `refresh_limit`.
 MAX_REFRESHED_CELLS = 2_000
@@ -132,15 +133,14 @@ def clear() -> None:
     latest.clear()
 
 
-def _refreshed(older, older_version, version, refresh, refresh_limit, refresh_tree, recheck, freeze):
+def _refreshed(kind, older, older_version, version, refresh, refresh_limit, refresh_tree, recheck, freeze):
     """`refresh(older, cells)` from the change log between the two versions; where the log cannot say,
     `recheck(older)`, when given; None when neither can."""
-    global rechecks
     cells = data_version.changes_since(older_version, version)
     if cells is None and recheck is not None:
         with collector_paused(freeze):
             found = recheck(older)
-        rechecks += found is not None
+        rechecks[kind] += found is not None
         return found
     if cells is not None and cells.tree and not refresh_tree:
         return None
@@ -190,7 +190,7 @@ def kept(
     freeze = older_key is not None and rollups.weight_of(older_key) >= settings.FIGURE_CACHE_FREEZE_FROM
     older = rollups.get(older_key) if refresh is not None and older_key is not None else None
     if older is not None:
-        hit = _refreshed(older, older_key[1][0], version[0], refresh, refresh_limit, refresh_tree, recheck, freeze)
+        hit = _refreshed(kind, older, older_key[1][0], version[0], refresh, refresh_limit, refresh_tree, recheck, freeze)
     elif snapshot and version[2] is None:  # a fresh process: the last fold of these parts, saved by any process
         with collector_paused(freeze=True):  # unpickled, it is as big as a fold's result
             saved = figure_snapshots.load(kind, parts)
@@ -198,7 +198,7 @@ def kept(
             saved_at, older = saved
             hit = older if saved_at == version[0] else None
             if hit is None and refresh is not None:
-                hit = _refreshed(older, saved_at, version[0], refresh, refresh_limit, refresh_tree, recheck, True)
+                hit = _refreshed(kind, older, saved_at, version[0], refresh, refresh_limit, refresh_tree, recheck, True)
             if hit is not None:
                 snapshots_used += 1
     built = hit is None

@@ -101,10 +101,45 @@ def sqlite_cell_hash(indicator, quarter, value, numerator, denominator) -> int:
     return int.from_bytes(hashlib.blake2b(text, digest_size=_HASH_BITS // 8).digest(), "big")
 
 
+def sqlite_row_hash(*values) -> int:
+    """`_row_hash` for SQLite: a 48-bit hash of any row's values."""
+    return int.from_bytes(hashlib.blake2b(repr(values).encode(), digest_size=_HASH_BITS // 8).digest(), "big")
+
+
 def register_sqlite_functions(sender, connection, **kwargs) -> None:
-    """`connection_created` receiver: SQLite learns `reform_cell_hash` (PostgreSQL has its own hashes)."""
+    """`connection_created` receiver: SQLite learns the hashes this module asks for (PostgreSQL has its own)."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("reform_cell_hash", 5, sqlite_cell_hash, deterministic=True)
+        connection.connection.create_function("reform_row_hash", -1, sqlite_row_hash, deterministic=True)
+
+
+def _row_hash(connection, columns: list[str]) -> str:
+    """SQL of a 48-bit hash of a row's `columns`, NULL told apart from any value (∅ is in no code, path or date)."""
+    if connection.vendor == "postgresql":
+        text = ", ".join(f"COALESCE(CAST({c} AS text), '∅')" for c in columns)
+        return f"(hashtextextended(concat_ws('|', {text}), 0) & {(1 << _HASH_BITS) - 1})"
+    return f"reform_row_hash({', '.join(columns)})"
+
+
+def tree_digest() -> tuple[int, int, int, int]:
+    """(units, the sum of their hashes, succession edges, the sum of theirs) over every unit: what `UnitTree`
+    reads of the tree — where each unit sits, its code, kind and dates, whom it succeeded — in one query, so
+    that a kept tree is checked against the table after a change the log cannot describe."""
+    from indicators.aggregation import _UNIT_FIELDS
+
+    connection = connections[router.db_for_read(OrgUnit)]
+    through = OrgUnit.predecessors.through
+    units = [_column(connection, OrgUnit, f) for f in _UNIT_FIELDS]
+    edges = [_column(connection, through, f) for f in ("from_orgunit", "to_orgunit")]
+    unit_table, edge_table = (connection.ops.quote_name(m._meta.db_table) for m in (OrgUnit, through))
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {unit_table}), (SELECT CAST(SUM({_row_hash(connection, units)}) AS BIGINT)"
+        f" FROM {unit_table}), (SELECT COUNT(*) FROM {edge_table}),"
+        f" (SELECT CAST(SUM({_row_hash(connection, edges)}) AS BIGINT) FROM {edge_table})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchone())
 
 
 def _pivot_columns(connection, column, digest: bool = False) -> list[str]:

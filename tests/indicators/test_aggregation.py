@@ -146,7 +146,7 @@ def test_the_number_of_queries_does_not_grow_with_the_tree(t, django_assert_num_
         + [(f"B-D{i}-X{j}", f"B-D{i}", "commune") for i in range(30) for j in range(5)]
     )
     put(*[(f"B-D{i}-X{j}", "grassroots_radio_broadcasts", 2030, 1, i + j) for i in range(30) for j in range(5)])
-    assert count(big_tree["B"]) == small == 5  # units, succession edges, submissions, indicators, values
+    assert count(big_tree["B"]) == small == 6  # the tree's digest, units, succession edges, submissions, indicators, values
 
 
 def test_many_periods_share_one_set_of_queries_and_agree_with_single_rollups(t, django_assert_num_queries):
@@ -160,7 +160,7 @@ def test_many_periods_share_one_set_of_queries_and_agree_with_single_rollups(t, 
         Indicator.objects.filter(code__in=["grassroots_radio_broadcasts", "grassroots_stations_active", "edoc_commune_rate"])
     )
     periods = [(2030, 1, 4), (2029, 1, 4), (2030, 2, 2), (2030, 1, 3), (2029, 4, 4)]
-    with django_assert_num_queries(4):  # units, succession edges, submissions, values (indicators given)
+    with django_assert_num_queries(5):  # the tree's digest, units, succession edges, submissions, values (indicators given)
         many = Rollup.many(root=t["T"], periods=periods, indicators=indicators)
     for (year, first, last), rollup in zip(periods, many, strict=True):
         single = Rollup(root=t["T"], year=year, from_quarter=first, quarter=last, indicators=indicators)

@@ -8,6 +8,7 @@ refreshes only what differs; kept lists of who has reported compare the quarter'
 submission rows. These commit (transaction=True), as production does.
 """
 
+import datetime
 import io
 
 import pytest
@@ -16,7 +17,7 @@ from django.db import connection
 from django.test import override_settings
 
 from indicators import figure_cache
-from indicators.aggregation import Layer, Rollup
+from indicators.aggregation import Layer, Rollup, unit_tree
 from indicators.completeness import _completeness, completeness
 from indicators.models import DataValue, Indicator, Submission, SubmissionStatus, TimeAggregation
 from organizations.models import OrgUnit
@@ -64,7 +65,7 @@ def unit_id(code=UNIT) -> int:
 
 
 def counters() -> tuple[int, int]:
-    return figure_cache.rechecks, figure_cache.refreshes
+    return figure_cache.rechecks["rollups"], figure_cache.refreshes
 
 
 @pytest.mark.parametrize(
@@ -114,7 +115,7 @@ def test_a_quarter_reopened_by_hand_leaves_the_official_figures():
     now = roll_ups()
     assert now[0].figure(CODE).value == 3  # the first quarter is a draft again: not official
     assert roll_ups(Layer.ALL)[0].figure(CODE).value == 7  # a draft still counts among every value entered
-    assert figure_cache.rechecks >= rechecks + 1
+    assert figure_cache.rechecks["rollups"] >= rechecks + 1
     assert same_figures(now, folded_afresh())
 
 
@@ -149,11 +150,11 @@ def test_a_rule_changed_in_the_catalogue_folds_again_with_the_new_rule():
 
 def test_every_value_entered_is_folded_again_rather_than_rechecked():
     roll_ups(Layer.ALL)
-    rechecks = figure_cache.rechecks
+    rechecks = figure_cache.rechecks["rollups"]
     by_hand("UPDATE {values} SET value = 10 WHERE org_unit_id = %s AND year = 2031 AND quarter = 1", [unit_id()])
     now = roll_ups(Layer.ALL)
     assert now[0].figure(CODE).value == 13
-    assert figure_cache.rechecks == rechecks
+    assert figure_cache.rechecks["rollups"] == rechecks
     assert same_figures(now, folded_afresh(Layer.ALL))
 
 
@@ -174,14 +175,25 @@ def test_who_has_reported_follows_a_submission_changed_by_hand():
     who = {"root": ht, "year": 2031, "quarter": 1, "include_root": False}
     before = completeness(**who)
     assert UNIT in {s.unit.code for s in before.reported}
-    rechecks = figure_cache.rechecks
+    rechecks = figure_cache.rechecks["completeness"]
     by_hand(
         f"UPDATE {Submission._meta.db_table} SET status = %s WHERE org_unit_id = %s AND year = 2031 AND quarter = 1",
         [SubmissionStatus.RETURNED, unit_id()],
     )
     after = completeness(**who)
     assert UNIT in {s.unit.code for s in after.missing} and UNIT not in {s.unit.code for s in after.reported}
-    assert figure_cache.rechecks == rechecks + 1
+    assert figure_cache.rechecks["completeness"] == rechecks + 1
     fresh = _completeness(**who)
     assert [(s.unit.pk, s.status) for s in after.units] == [(s.unit.pk, s.status) for s in fresh.units]
     assert after.counts_by_child(ht) == fresh.counts_by_child(ht)
+
+
+def test_the_unit_tree_is_kept_while_its_tables_read_as_before_and_read_again_once_they_do_not():
+    ht = unit_id("HT")
+    tree = unit_tree(ht)
+    rechecks = figure_cache.rechecks["unit-tree"]
+    by_hand("UPDATE {units} SET name_vi = 'Xã đổi tên' WHERE id = %s", [unit_id()])  # a name: no figure reads it
+    assert unit_tree(ht) is tree and figure_cache.rechecks["unit-tree"] == rechecks + 1
+    by_hand("UPDATE {units} SET valid_to = %s WHERE id = %s", [datetime.date(2031, 6, 30), unit_id()])
+    again = unit_tree(ht)
+    assert again is not tree and again.open_span[unit_id()][1] == datetime.date(2031, 6, 30)

@@ -9,8 +9,8 @@ from organizations.models import DataVersion
 class Command(BaseCommand):
     help = (
         "Say that the data changed behind the portal's back (SQL run by hand, a dump restored into the live "
-        "database): the data version moves for anything, so every worker folds its figures afresh and every "
-        "document, ETag and Last-Modified is made anew."
+        "database): the data version moves for anything, so every worker checks its kept figures against the "
+        "data (refolding what differs) and every document, ETag and Last-Modified is made anew."
     )
 
     def add_arguments(self, parser):
@@ -23,5 +23,5 @@ class Command(BaseCommand):
         after = data_version.current(alias)
         self.stdout.write(
             f"Data version {before.number} → {after.number} ({timezone.localtime(after.changed_at):%Y-%m-%d %H:%M:%S}): "
-            "every kept figure is folded again when next read."
+            "every kept figure is checked against the data when next read."
         )
