@@ -89,6 +89,15 @@ def remove(objs):
         unit.delete()
 
 
+def loaded(world, numbers):
+    """The example's world committed: its units' objects, its units, values and statuses as the reference has
+    them, and the case every check takes (indicator, rule, first and last quarter, layer)."""
+    units, _code, _keys, statuses, _a, _b, layer = world
+    indicator, values, rule, first, last = prepared(world, numbers)
+    objs = load(units, indicator, values, statuses, values)
+    return objs, units, values, statuses, (indicator, rule, first, last, layer)
+
+
 def folded_and_checked(objs, units, values, statuses, indicator, rule, first, last, layer) -> None:
     """Every unit's figure, coverage and year before through `Rollup.many` (kept, or refreshed), against the reference.
 
@@ -105,10 +114,8 @@ def folded_and_checked(objs, units, values, statuses, indicator, rule, first, la
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(world=worlds(), numbers=st.lists(st.integers(0, 10_000), min_size=64, max_size=64), changes=writes)
 def test_refreshed_rollups_agree_with_the_reference_after_random_writes(catalogue, world, numbers, changes):
-    units, _code, _keys, statuses, _a, _b, layer = world
-    indicator, values, rule, first, last = prepared(world, numbers)
-    objs = load(units, indicator, values, statuses, values)
-    case = (indicator, rule, first, last, layer)
+    objs, units, values, statuses, case = loaded(world, numbers)
+    indicator = case[0]
     try:
         folded_and_checked(objs, units, values, statuses, *case)
         wrote = [apply(objs, indicator, values, statuses, change) for change in changes]
@@ -199,10 +206,8 @@ def seen(done, root) -> tuple:
     also=st.lists(writes, max_size=1),  # sometimes values or submissions written too, between the tree's changes
 )
 def test_refreshed_rollups_agree_with_the_reference_after_random_changes_to_the_tree(catalogue, world, numbers, changes, also):
-    units, _code, _keys, statuses, _a, _b, layer = world
-    indicator, values, rule, first, last = prepared(world, numbers)
-    objs = load(units, indicator, values, statuses, values)
-    case = (indicator, rule, first, last, layer)
+    objs, units, values, statuses, case = loaded(world, numbers)
+    indicator, _rule, _first, last, _layer = case
     try:
         folded_and_checked(objs, units, values, statuses, *case)
         who = {"root": objs[0], "year": 2025, "quarter": last, "include_root": False}
@@ -230,10 +235,8 @@ def test_refreshed_rollups_agree_with_the_reference_after_random_changes_to_the_
 def test_rechecked_rollups_agree_with_the_reference_after_changes_the_log_cannot_describe(
     catalogue, world, numbers, changes, reshaped
 ):
-    units, _code, _keys, statuses, _a, _b, layer = world
-    indicator, values, rule, first, last = prepared(world, numbers)
-    objs = load(units, indicator, values, statuses, values)
-    case = (indicator, rule, first, last, layer)
+    objs, units, values, statuses, case = loaded(world, numbers)
+    indicator, layer = case[0], case[-1]
     try:
         folded_and_checked(objs, units, values, statuses, *case)
         logged = DataChange.objects.order_by("-number").values_list("number", flat=True).first() or 0
