@@ -225,7 +225,11 @@ def test_refreshed_rollups_agree_with_the_reference_after_random_changes_to_the_
         remove(objs)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=max(20, EXAMPLES // 2),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     world=worlds(),
     numbers=st.lists(st.integers(0, 10_000), min_size=64, max_size=64),
