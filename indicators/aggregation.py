@@ -325,7 +325,7 @@ def unit_tree(root: OrgUnit | int) -> UnitTree | None:
     pk = root if isinstance(root, int) else root.pk
 
     def read() -> UnitTree | None:
-        digest = fold_sql.tree_digest()  # before the tree: a change made meanwhile is seen by the next recheck
+        digest = fold_sql.tree_digest(_UNIT_FIELDS)  # before the tree: a change made meanwhile is seen by the next recheck
         unit = OrgUnit.objects.filter(pk=pk).first() if isinstance(root, int) else root
         if unit is None:
             return None
@@ -335,7 +335,7 @@ def unit_tree(root: OrgUnit | int) -> UnitTree | None:
         return tree
 
     def rechecked(old: UnitTree | None) -> UnitTree | None:
-        return old if old is not None and fold_sql.tree_digest() == old.digest else None
+        return old if old is not None and fold_sql.tree_digest(_UNIT_FIELDS) == old.digest else None
 
     # Values and submissions written leave it as it is; a change to the tree is logged as such, and builds anew;
     # after a change the log cannot describe, the tables' digest says whether the tree is still the kept one.

@@ -13,4 +13,4 @@ class IndicatorsConfig(AppConfig):
         from organizations.data_version import watch
 
         watch(DataValue, Submission, Indicator, IndicatorGroup)
-        connection_created.connect(register_sqlite_functions, dispatch_uid="reform_cell_hash")
+        connection_created.connect(register_sqlite_functions, dispatch_uid="reform_row_hash")

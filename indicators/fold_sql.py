@@ -1,4 +1,4 @@
-"""The two reads every fold and every refresh of the aggregation rule makes, as SQL written once.
+"""The reads every fold, refresh and recheck of the aggregation rule makes, as SQL written once.
 
 Through the ORM, building the pivot of quarters into columns (twelve filtered
 aggregates) cost ~1.2 ms before the database saw it, and the statuses query
@@ -10,8 +10,8 @@ PostgreSQL alike. Which database answers is the router's choice, as for a querys
 
 A fold also sums a hash of each cell it reads per (unit, year) — the cells'
 digest — so that after a change the change log cannot describe (raw SQL, a
-bulk update) a kept fold asks for the digests alone, a tenth of the pivot, and
-folds again only the unit-years whose cells differ (`Rollup._rechecked_all`).
+bulk update) a kept fold asks for the digests alone (one grouped pass, no pivot)
+and folds again only the unit-years whose cells differ (`Rollup._rechecked_all`).
 """
 
 import hashlib
@@ -79,7 +79,7 @@ def _cell_hash(connection, column) -> str:
     """SQL of a 48-bit hash of one row's cell: its indicator, quarter, value, numerator and denominator.
 
     On PostgreSQL its own hash functions, nested (each seeds the next); they are strict, so every argument
-    is coalesced (a ratio has no value). On SQLite the `reform_cell_hash` function this module registers.
+    is coalesced (a ratio has no value). On SQLite `_row_hash` of the same columns.
     """
     parts = [column(f) for f in ("indicator", "quarter", *_CELL_FIELDS)]
     if connection.vendor == "postgresql":
@@ -87,7 +87,7 @@ def _cell_hash(connection, column) -> str:
         seed = f"({ind}::bigint * 8 + {quarter})"
         inner = f"hashint8extended(COALESCE({num}, -1), hashint8extended(COALESCE({den}, -1), {seed}))"
         return f"(hash_numeric_extended(COALESCE({value}, -1), {inner}) & {(1 << _HASH_BITS) - 1})"
-    return f"reform_cell_hash({', '.join(parts)})"
+    return _row_hash(connection, parts)
 
 
 def _summed_hashes(connection, column) -> str:
@@ -95,21 +95,14 @@ def _summed_hashes(connection, column) -> str:
     return f"CAST(SUM({_cell_hash(connection, column)}) AS BIGINT)"
 
 
-def sqlite_cell_hash(indicator, quarter, value, numerator, denominator) -> int:
-    """`_cell_hash` for SQLite, in Python: the same stored cell always gives the same number."""
-    text = repr((indicator, quarter, value, numerator, denominator)).encode()
-    return int.from_bytes(hashlib.blake2b(text, digest_size=_HASH_BITS // 8).digest(), "big")
-
-
 def sqlite_row_hash(*values) -> int:
-    """`_row_hash` for SQLite: a 48-bit hash of any row's values."""
+    """`_row_hash` for SQLite, in Python: a 48-bit hash of any row's values (the same stored row, the same number)."""
     return int.from_bytes(hashlib.blake2b(repr(values).encode(), digest_size=_HASH_BITS // 8).digest(), "big")
 
 
 def register_sqlite_functions(sender, connection, **kwargs) -> None:
     """`connection_created` receiver: SQLite learns the hashes this module asks for (PostgreSQL has its own)."""
     if connection.vendor == "sqlite":
-        connection.connection.create_function("reform_cell_hash", 5, sqlite_cell_hash, deterministic=True)
         connection.connection.create_function("reform_row_hash", -1, sqlite_row_hash, deterministic=True)
 
 
@@ -121,15 +114,13 @@ def _row_hash(connection, columns: list[str]) -> str:
     return f"reform_row_hash({', '.join(columns)})"
 
 
-def tree_digest() -> tuple[int, int, int, int]:
+def tree_digest(fields) -> tuple[int, int, int, int]:
     """(units, the sum of their hashes, succession edges, the sum of theirs) over every unit: what `UnitTree`
-    reads of the tree — where each unit sits, its code, kind and dates, whom it succeeded — in one query, so
-    that a kept tree is checked against the table after a change the log cannot describe."""
-    from indicators.aggregation import _UNIT_FIELDS
-
+    reads of the tree (each unit's `fields`: where it sits, its code, kind and dates; whom it succeeded) in
+    one query, so that a kept tree is checked against the table after a change the log cannot describe."""
     connection = connections[router.db_for_read(OrgUnit)]
     through = OrgUnit.predecessors.through
-    units = [_column(connection, OrgUnit, f) for f in _UNIT_FIELDS]
+    units = [_column(connection, OrgUnit, f) for f in fields]
     edges = [_column(connection, through, f) for f in ("from_orgunit", "to_orgunit")]
     unit_table, edge_table = (connection.ops.quote_name(m._meta.db_table) for m in (OrgUnit, through))
     sql = (
