@@ -43,7 +43,13 @@ def _connect(url: str):
 
     parts = urlsplit(url)
     return psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password, dbname=parts.path[1:]
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname=parts.path[1:],
+        # as the portal's own connections do: the baseline's writes are logged as the portal's (no trigger staging them)
+        options="-c reform.change_log=portal",
     )
 
 

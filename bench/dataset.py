@@ -107,12 +107,14 @@ def one_write(root, year: int):
     return write
 
 
-def one_fix(root, year: int):
-    """A function that changes one value of a commune under `root` in `year` by SQL, behind the portal's back,
-    then says so with `data_changed()` (what `manage.py mark_data_changed` does), alternately up and down.
+def one_fix(root, year: int, *, outside: bool = False):
+    """A function that changes one value of a commune under `root` in `year` by SQL, alternately up and down.
 
-    The change log says "anything changed": the kept roll-ups are checked against the data and the one
-    unit-year that differs is folded again (`Rollup._rechecked_all`).
+    By default on the portal's own connection, behind its back, then said with `data_changed()` and no cells (what
+    `manage.py mark_data_changed` does): the change log says "anything changed", so the kept roll-ups are checked
+    against the data and the one unit-year that differs is folded again (`Rollup._rechecked_all`). `outside`
+    (PostgreSQL): on a connection of its own, as psql's, and nothing said: the database logs the cell itself
+    (indicators/migrations/0008_database_change_log.py) and the kept roll-ups refresh it as after a save.
     """
     from django.db import connection
 
@@ -125,11 +127,25 @@ def one_fix(root, year: int):
         .first()
     )
     turn = iter(range(1_000_000))
+    sql = f"UPDATE {DataValue._meta.db_table} SET value = value + %s WHERE id = %s"
 
     def fix():
         step = 1 if next(turn) % 2 == 0 else -1
+        if outside:
+            import psycopg2
+
+            d = connection.settings_dict
+            conn = psycopg2.connect(
+                host=d["HOST"], port=d["PORT"] or 5432, user=d["USER"], password=d["PASSWORD"], dbname=d["NAME"]
+            )
+            try:
+                with conn, conn.cursor() as cursor:  # committed on leaving
+                    cursor.execute(sql, [step, value.pk])
+            finally:
+                conn.close()
+            return
         with connection.cursor() as cursor:  # autocommit: committed at once, and no signal sees it
-            cursor.execute(f"UPDATE {DataValue._meta.db_table} SET value = value + %s WHERE id = %s", [step, value.pk])
+            cursor.execute(sql, [step, value.pk])
         data_changed()
 
     return fix

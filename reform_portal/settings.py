@@ -93,6 +93,11 @@ WSGI_APPLICATION = "reform_portal.wsgi.application"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # The portal logs its own writes (organizations/data_version.py); PostgreSQL logs everyone else's, a fix in
+    # psql say, and this is how its triggers tell the two apart (indicators/migrations/0008_database_change_log.py).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c reform.change_log=portal".strip()
 # A streaming replica of it (PostgreSQL): dashboards, reports and API reads go there, the rest stays on the
 # primary (reform_portal/db_router.py, reform_portal/read_your_writes.py). Unset: one database, as before.
 if env("DATABASE_REPLICA_URL", default=""):

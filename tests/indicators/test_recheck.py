@@ -1,7 +1,8 @@
 """After a change the change log cannot describe, kept figures are rechecked against the data, never served stale.
 
-A DBA's SQL followed by `manage.py mark_data_changed`, a bulk update, a restored
-database: the log says "anything may have changed". Rather than fold every value
+SQL the portal's own connection runs, on SQLite any SQL by hand (PostgreSQL logs other
+sessions' writes itself: test_database_change_log.py), followed by `manage.py
+mark_data_changed`; a bulk update; a restored database: the log says "anything may have changed". Rather than fold every value
 again, a kept roll-up compares the cheap forms of its inputs (the catalogue's rules,
 the unit tree, the layer's quarters, a digest of each unit-year's cells) and
 refreshes only what differs; kept lists of who has reported compare the quarter's

@@ -9,7 +9,9 @@ again: the answer must come from the refresh (not a new fold) and equal the refe
 rule's on the changed world, for every unit's figure, coverage and year before. The third
 test makes the same writes and tree changes but leaves the log saying "anything changed", as
 raw SQL does: the kept roll-ups must then be rechecked against the data (not folded) and still
-agree with the reference. These commit, as production does, so each world is deleted again at
+agree with the reference. The fourth (PostgreSQL) makes the writes as SQL on a connection of its own,
+as psql does: the database logs their cells itself and the kept roll-ups are refreshed from that, as
+after the portal's own writes. These commit, as production does, so each world is deleted again at
 the end of its example.
 """
 
@@ -255,5 +257,83 @@ def test_rechecked_rollups_agree_with_the_reference_after_changes_the_log_cannot
         folded_and_checked(objs, units, values, statuses, *case)
         # Asked the data what differs rather than folded, except in `all`, which folds (`_rechecked_all`).
         assert figure_cache.rechecks["rollups"] == rechecks + (moved and layer != "all")
+    finally:
+        remove(objs)
+
+
+def apply_outside(cursor, objs, indicator, values, statuses, change) -> None:
+    """`apply` as SQL a DBA types in psql: on a connection of the database's own, which logs it (PostgreSQL)."""
+    i, year, q, action, n, status = change
+    uid = i % len(objs)
+    unit, key = objs[uid], (uid, year, q)
+    cell = {"indicator": indicator.pk, "unit": unit.pk, "year": year, "quarter": q}
+    if action == "set":
+        v = typed_values(indicator, [key], [n])[key]
+        cursor.execute(
+            f"INSERT INTO {DataValue._meta.db_table} (indicator_id, org_unit_id, year, quarter, value, numerator,"
+            " denominator, note, version, updated_at) VALUES (%(indicator)s, %(unit)s, %(year)s, %(quarter)s, %(value)s,"
+            " %(numerator)s, %(denominator)s, '', 1, now()) ON CONFLICT (indicator_id, org_unit_id, year, quarter)"
+            " DO UPDATE SET value = EXCLUDED.value, numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator",
+            {**cell, "value": v[0], "numerator": v[1], "denominator": v[2]},
+        )
+        values[key] = v
+    elif action in ("wipe", "clear"):
+        for k in [k for k in values if k[:2] == (uid, year) and (action == "wipe" or k == key)]:
+            del values[k]
+        quarter = "" if action == "wipe" else " AND quarter = %(quarter)s"
+        cursor.execute(
+            f"DELETE FROM {DataValue._meta.db_table} WHERE indicator_id = %(indicator)s AND org_unit_id = %(unit)s"
+            f" AND year = %(year)s{quarter}",
+            cell,
+        )
+    elif status:
+        cursor.execute(
+            f"INSERT INTO {Submission._meta.db_table} (org_unit_id, year, quarter, status, comment, updated_at) VALUES"
+            " (%(unit)s, %(year)s, %(quarter)s, %(status)s, '', now()) ON CONFLICT (org_unit_id, year, quarter)"
+            " DO UPDATE SET status = EXCLUDED.status",
+            {**cell, "status": status},
+        )
+        statuses[key] = status
+    else:
+        statuses[key] = None
+        cursor.execute(
+            f"DELETE FROM {Submission._meta.db_table} WHERE org_unit_id = %(unit)s AND year = %(year)s AND quarter = %(quarter)s",
+            cell,
+        )
+
+
+@pytest.mark.postgres
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    world=worlds(),
+    numbers=st.lists(st.integers(0, 10_000), min_size=64, max_size=64),
+    changes=writes,
+    transactions=st.integers(1, 3),
+)
+def test_rollups_refreshed_from_what_the_database_logged_agree_with_the_reference(
+    catalogue, world, numbers, changes, transactions
+):
+    from tests.indicators.test_database_change_log import outside
+
+    objs, units, values, statuses, case = loaded(world, numbers)
+    indicator = case[0]
+    try:
+        folded_and_checked(objs, units, values, statuses, *case)
+        logged = DataChange.objects.order_by("-number").values_list("number", flat=True).first() or 0
+        conn = outside()
+        try:  # the writes in one to three transactions, as a DBA's session commits them
+            for t in range(transactions):
+                with conn, conn.cursor() as cursor:
+                    for change in changes[t::transactions]:
+                        apply_outside(cursor, objs, indicator, values, statuses, change)
+        finally:
+            conn.close()
+        rechecks, refreshes = figure_cache.rechecks["rollups"], figure_cache.refreshes
+        folded_and_checked(objs, units, values, statuses, *case)
+        # Every commit that wrote logged its cells itself; the kept roll-ups were refreshed, never rechecked.
+        since = DataChange.objects.filter(number__gt=logged)
+        assert not since.filter(cells__isnull=True).exists()
+        assert figure_cache.rechecks["rollups"] == rechecks
+        assert figure_cache.refreshes == refreshes + since.exists()
     finally:
         remove(objs)

@@ -8,8 +8,8 @@ from organizations.models import DataVersion
 
 class Command(BaseCommand):
     help = (
-        "Say that the data changed behind the portal's back (SQL run by hand, a dump restored into the live "
-        "database): the data version moves for anything, so every worker checks its kept figures against the "
+        "Say that the data changed behind the portal's back (a dump restored into the live database, SQL run "
+        "by hand on SQLite; on PostgreSQL the database logs other sessions' writes itself): the data version moves for anything, so every worker checks its kept figures against the "
         "data (refolding what differs) and every document, ETag and Last-Modified is made anew."
     )
 
