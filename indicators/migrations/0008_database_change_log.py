@@ -26,7 +26,7 @@ CREATE TABLE reform_pending_change (
 COMMENT ON TABLE reform_pending_change IS
     'Writes made outside the portal, staged until their commit logs them (indicators migration 0008); empty between transactions. Kinds: c a (unit, year) cell, t the unit tree, l names only, a anything.';
 
-CREATE FUNCTION reform_stage_cells() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION reform_stage_cells() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
         INSERT INTO reform_pending_change (kind, unit_id, year) VALUES ('c', OLD.org_unit_id, OLD.year)
@@ -39,7 +39,7 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION reform_stage_kind() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION reform_stage_kind() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     staged char(1) := TG_ARGV[0];
     old_row jsonb;
@@ -63,7 +63,7 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION reform_log_staged() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION reform_log_staged() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     kinds text[];
     cell_count integer;

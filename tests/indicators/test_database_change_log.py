@@ -162,3 +162,13 @@ def test_the_triggers_take_a_write_for_names_only_exactly_when_the_models_do():
     tables = {table: columns for table, _kind, columns in import_module("indicators.migrations.0008_database_change_log").TABLES}
     for model in (Indicator, IndicatorGroup, OrgUnit):
         assert tables[model._meta.db_table] == tuple(model._meta.get_field(f).column for f in model.figure_fields)
+
+
+def test_a_session_with_another_search_path_is_logged_all_the_same():
+    before = version()
+    run_outside(
+        ("SET search_path = pg_catalog", []),
+        (f"UPDATE public.{VALUES} SET value = 10 WHERE org_unit_id = %s AND year = 2031 AND quarter = 1", [unit_id()]),
+    )
+    assert DataChange.objects.get(number=before + 1).cells == [[unit_id(), 2031]]
+    assert roll_ups()[0].figure(CODE).value == 13
