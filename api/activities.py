@@ -13,7 +13,7 @@ from rest_framework import exceptions, mixins, parsers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.filters import UnitSubtreeMixin, YearFilter
+from api.filters import IdFilter, UnitSubtreeMixin, YearFilter
 from api.parsers import JSONParser, StrictInputMixin
 from api.permissions import may_write_values
 from api.selectors import _scoped
@@ -33,7 +33,7 @@ class ActivityFilter(UnitSubtreeMixin):
     year = YearFilter()
     quarter = filters.TypedChoiceFilter(choices=Quarter.choices, coerce=int)
     kind = filters.ChoiceFilter(choices=ActivityKind.choices)
-    campaign = filters.NumberFilter(field_name="campaign_id", help_text="Mã số (id) kế hoạch.")
+    campaign = IdFilter(field_name="campaign_id", help_text="Mã số (id) kế hoạch.")
     date_from = filters.DateFilter(field_name="date", lookup_expr="gte", help_text="Từ ngày (YYYY-MM-DD).")
     date_to = filters.DateFilter(field_name="date", lookup_expr="lte", help_text="Đến ngày (YYYY-MM-DD).")
 

@@ -40,9 +40,14 @@ class TokenScheme(OpenApiAuthenticationExtension):
 def _strip_titles(schema):
     """Vietnamese `title`s become class names in generated clients (`ValuesListQuÝ`): the description says it."""
     if isinstance(schema, dict):
-        schema.pop("title", None)
-        for value in schema.values():
-            _strip_titles(value)
+        if isinstance(schema.get("title"), str):  # a schema's label, not a property named `title` (an activity's)
+            del schema["title"]
+        for key, value in schema.items():
+            if key == "properties":
+                for prop in value.values():
+                    _strip_titles(prop)
+            else:
+                _strip_titles(value)
     elif isinstance(schema, list):
         for value in schema:
             _strip_titles(value)

@@ -68,3 +68,18 @@ def test_the_list_is_a_fixed_number_of_queries(as_user, reviewer, django_assert_
     with django_assert_max_num_queries(10):
         r = client.get(URL, {"org_unit": "HT", "include_descendants": "true", "year": 2018, "page_size": 100})
     assert r.status_code == 200 and r.json()["count"] == 43
+
+
+def test_the_campaign_filter_takes_a_campaign_id_and_refuses_anything_else(as_user, reviewer):
+    client = as_user(reviewer)
+    a = Activity.objects.filter(campaign__isnull=False).first()
+    r = client.get(URL, {"campaign": a.campaign_id, "page_size": 100})
+    assert r.status_code == 200
+    assert {row["id"] for row in r.json()["results"]} == set(
+        Activity.objects.filter(campaign_id=a.campaign_id).values_list("id", flat=True)
+    )
+    assert client.get(URL, {"campaign": 2**63 - 1}).json()["count"] == 0  # no such campaign: nothing, not an error
+    for bad in ("1.5", "3.3673565058985277e+155", "0", "abc"):
+        r = client.get(URL, {"campaign": bad})
+        assert r.status_code == 400, bad
+        assert r.json()["errors"][0]["field"] == "campaign"

@@ -26,7 +26,7 @@ def test_operation_ids_and_component_names_are_ascii(schema):
 def test_no_vietnamese_titles_that_would_become_class_names(schema):
     def titles(node):
         if isinstance(node, dict):
-            yield from ([node["title"]] if "title" in node else [])
+            yield from ([node["title"]] if isinstance(node.get("title"), str) else [])  # not a property named title
             for v in node.values():
                 yield from titles(v)
         elif isinstance(node, list):
@@ -34,6 +34,16 @@ def test_no_vietnamese_titles_that_would_become_class_names(schema):
                 yield from titles(v)
 
     assert list(titles(schema["paths"])) == [] and list(titles(schema["components"])) == []
+
+
+def test_a_property_named_title_keeps_its_schema(schema):
+    """Stripping labels must not strip an activity's or a campaign's `title` field: a client would send anything."""
+    components = schema["components"]["schemas"]
+    row = components["ActivityRowRequest"]
+    assert "title" in row["required"]
+    assert row["properties"]["title"] == {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "^[^\\u0000]*$"}
+    assert components["Activity"]["properties"]["title"]["type"] == "string"
+    assert components["Campaign"]["properties"]["title"]["type"] == "string"
 
 
 def test_every_response_declares_one_media_type(schema):
