@@ -245,7 +245,8 @@ def _retreed(old: Completeness, *, root: OrgUnit, include_root: bool) -> Complet
 
     The expected units are read again as plain rows (a fraction of the cost of model instances at
     national size); a unit whose row is as before keeps its instance and submission, any other is
-    made from its row, and only a unit newly expected has its submission read (one query, if any).
+    made from its row, and only a unit newly expected has its submission read (one query, if any). When every
+    unit is as it was, in the same order (a recheck that finds the tree unchanged), `old` itself comes back.
     """
     period = old.period
     fields = [f.attname for f in OrgUnit._meta.concrete_fields]
@@ -253,12 +254,14 @@ def _retreed(old: Completeness, *, root: OrgUnit, include_root: bool) -> Complet
     before = {s.unit.pk: s for s in old.units}
     alias = router.db_for_read(OrgUnit)
     as_row = attrgetter(*fields)  # a unit's fields in one call in C: this loop runs per unit of the nation
-    units, new_ids = [], []
-    for row in rows:
+    units, new_ids, same = [], [], len(rows) == len(old.units)
+    for n, row in enumerate(rows):
         kept = before.get(row[0])
         if kept is not None and as_row(kept.unit) == row:
             units.append(kept)
+            same = same and old.units[n] is kept
             continue
+        same = False
         units.append(UnitStatus(OrgUnit.from_db(alias, fields, row), kept.submission if kept else None))
         if kept is None:
             new_ids.append(row[0])
@@ -267,6 +270,8 @@ def _retreed(old: Completeness, *, root: OrgUnit, include_root: bool) -> Complet
             s.org_unit_id: s for s in Submission.objects.filter(org_unit__in=new_ids, year=period.year, quarter=period.quarter)
         }
         units = [UnitStatus(s.unit, subs.get(s.unit.pk)) if s.unit.pk in subs else s for s in units]
+    if same:  # every unit as it was, in its place: what was worked out of `old` (its lists, each child's counts) holds
+        return old
     return Completeness(period=period, units=units)
 
 

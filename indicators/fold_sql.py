@@ -22,6 +22,9 @@ from indicators.models import DataValue, Submission
 from organizations.models import OrgUnit
 
 _QUARTERS = (1, 2, 3, 4)
+# `paths=EVERY_UNIT`: every unit's rows, without the join on the unit table (the caller drops the units it does
+# not want as it reads). For a tree of nearly every unit the join costs more per row than those few rows do.
+EVERY_UNIT = ("every unit",)
 _CELL_FIELDS = ("value", "numerator", "denominator")
 
 
@@ -35,7 +38,10 @@ def _placeholders(values) -> str:
 
 
 def _scope(connection, model, *, units, paths) -> tuple[str, str, list]:
-    """(join, condition, params): rows of the `units` named, else of every unit under one of `paths`."""
+    """(join, condition, params): rows of the `units` named, else of every unit under one of `paths` (of any unit:
+    `EVERY_UNIT`, no join and no condition)."""
+    if units is None and paths is EVERY_UNIT:
+        return "", "", []
     if units is not None:
         return "", f"{_column(connection, model, 'org_unit')} IN ({_placeholders(units)})", list(units)
     qn = connection.ops.quote_name
@@ -58,7 +64,7 @@ def _select(model, columns, *, units, paths, among: dict[str, list], group_by=()
         return _column(connection, model, field)
 
     join, scope, params = _scope(connection, model, units=units, paths=paths)
-    conditions = [scope] + [f"{column(f)} IN ({_placeholders(values)})" for f, values in among.items()]
+    conditions = [scope] * bool(scope) + [f"{column(f)} IN ({_placeholders(values)})" for f, values in among.items()]
     sql = (
         f"SELECT {', '.join(columns(connection, column))} FROM {connection.ops.quote_name(model._meta.db_table)}{join}"
         f" WHERE {' AND '.join(conditions)}"
