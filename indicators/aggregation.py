@@ -300,9 +300,14 @@ class UnitTree:
             return {"paths": fold_sql.EVERY_UNIT}
         return {"paths": self.paths}
 
+    @property
+    def reads_every_unit(self) -> bool:
+        """Whether `scope` reads other trees' rows too, which the reader then drops (`holds`)."""
+        return self.scope["paths"] is fold_sql.EVERY_UNIT
+
     def holds(self, rows: dict) -> dict:
         """`rows` keyed by (unit id, …) without those of units outside the tree, which a `scope` of every unit reads."""
-        if self.scope["paths"] is not fold_sql.EVERY_UNIT:
+        if not self.reads_every_unit:
             return rows
         mine = self.kind_of
         return {k: v for k, v in rows.items() if k[0] in mine}
@@ -405,7 +410,7 @@ def quarter_cells(
     """
     scope = {"units": units} if units is not None else tree.scope
     rows = fold_sql.pivot_rows(years=years, indicator_ids=[i.pk for i in indicators], digest=digests is not None, **scope)
-    outside = scope.get("paths") is fold_sql.EVERY_UNIT  # rows of other trees come too: dropped here
+    outside = units is None and tree.reads_every_unit  # rows of other trees come too: dropped here
     mine = tree.kind_of
     decimals = connections[router.db_for_read(DataValue)].vendor != "postgresql"  # PostgreSQL's driver gives Decimals
     by_year: dict[int, list[tuple]] = defaultdict(list)
@@ -538,7 +543,7 @@ class _Shared:
         if len(ids) <= 2000:
             return fold_sql.quarters_with(years=self.years, statuses=statuses, units=ids)
         found = fold_sql.quarters_with(years=self.years, statuses=statuses, **self.tree.scope)
-        if self.tree.scope["paths"] is fold_sql.EVERY_UNIT:
+        if self.tree.reads_every_unit:
             mine = self.tree.kind_of
             found = [k for k in found if k[0] in mine]
         return found
