@@ -7,15 +7,17 @@ submission is submitted or approved; on time when that happened by the due date
 """
 
 import bisect
+import copy
 import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
 
 from django.db import router
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from indicators import figure_cache
+from indicators import figure_cache, fold_sql
 from indicators.models import Indicator, Submission, SubmissionStatus
 from indicators.periods import Period
 from organizations.models import OrgUnit
@@ -45,6 +47,10 @@ class Completeness:
 
     period: Period
     units: list[UnitStatus] = field(default_factory=list)
+    # For a recheck (`_rechecked`): unit id → the digest of its submission row as read (`_digested`), and the
+    # unit table's digest read before the units were (None: not known, the units are compared row by row).
+    digests: dict[int, int] = field(default_factory=dict)
+    units_digest: tuple | None = None
 
     @property
     def expected(self) -> int:
@@ -145,7 +151,10 @@ def _refreshed(old: Completeness, year: int, cells, *, root: OrgUnit, include_ro
     mine = sorted((unit for unit, y in cells if y == year and unit in position), key=position.__getitem__)
     if not mine:
         return old
-    subs = {s.org_unit_id: s for s in Submission.objects.filter(org_unit_id__in=mine, year=year, quarter=old.period.quarter)}
+    subs = {
+        s.org_unit_id: s
+        for s in _digested(Submission.objects.filter(org_unit_id__in=mine, year=year, quarter=old.period.quarter))
+    }
     units, moved, swaps = list(old.units), [], []
     for pk in mine:
         n = position[pk]
@@ -154,7 +163,11 @@ def _refreshed(old: Completeness, year: int, cells, *, root: OrgUnit, include_ro
         swaps.append((n, before, after))
         if after.has_reported != before.has_reported:
             moved.append((before.unit, after.has_reported - before.has_reported))
-    new = Completeness(period=old.period, units=units)
+    digests = {**old.digests, **{pk: subs[pk].row_digest for pk in mine if pk in subs}}
+    for pk in mine:
+        if pk not in subs:
+            digests.pop(pk, None)
+    new = Completeness(period=old.period, units=units, digests=digests, units_digest=old.units_digest)
     new.__dict__["position"] = position
     for name, belongs in _LISTS.items():
         if name in old.__dict__:
@@ -202,23 +215,38 @@ def _patched(statuses: list[UnitStatus], swaps, position: dict[int, int], belong
 def _rechecked(old: Completeness, *, root: OrgUnit, include_root: bool) -> Completeness:
     """`old` brought up to date after a change the log cannot describe (raw SQL, a restored database).
 
-    The expected units are read again as rows (`_retreed`), and so are the quarter's submissions: the
-    units whose submission row differs from the one kept (or that gained or lost one) are patched as
-    after a logged write, instead of every submission of the nation being made into an instance again.
+    The unit table's digest says whether any unit changed; if one did, the expected units are read again
+    as rows (`_retreed`). The quarter's submissions are read as digests of their rows: the units whose
+    digest differs from the one kept (or that gained or lost a submission) are patched as after a logged
+    write, instead of every submission of the nation being read and compared field by field.
     """
-    new = _retreed(old, root=root, include_root=include_root)
+    units_digest = fold_sql.tree_digest(_UNIT_FIELDS)  # before the units: a change made meanwhile is seen next time
+    new = old if old.units_digest == units_digest else _retreed(old, root=root, include_root=include_root)
     period = new.period
-    fields = [f.attname for f in Submission._meta.concrete_fields]
-    as_row = attrgetter(*fields)
-    unit_at = fields.index("org_unit_id")
-    rows = _submissions(new.units, root, period).values_list(*fields)
-    now = {r[unit_at]: r for r in rows}
-    changed = {
-        (s.unit.pk, period.year)
-        for s in new.units
-        if now.get(s.unit.pk) != (None if s.submission is None else as_row(s.submission))
+    position = new.position
+    now = {
+        unit: digest
+        for unit, digest in _digested(_submissions(new.units, root, period)).values_list("org_unit_id", "row_digest")
+        if unit in position
     }
-    return _refreshed(new, period.year, changed, root=root, include_root=include_root)
+    kept = new.digests
+    changed = set() if now == kept else {(u, period.year) for u, _d in now.items() ^ kept.items()}
+    new = _refreshed(new, period.year, changed, root=root, include_root=include_root)
+    if new.units_digest != units_digest:
+        if new is old:
+            new = copy.copy(old)
+        new.units_digest = units_digest
+    return new
+
+
+# What a Completeness shows of a unit: every column of its row (the lists show names, codes and paths).
+_UNIT_FIELDS = [f.attname for f in OrgUnit._meta.concrete_fields]
+_SUBMISSION_FIELDS = [f.attname for f in Submission._meta.concrete_fields]
+
+
+def _digested(submissions):
+    """The submissions with `row_digest`, the hash of every column of the row (`fold_sql.row_digest_sql`)."""
+    return submissions.annotate(row_digest=RawSQL(fold_sql.row_digest_sql(Submission, _SUBMISSION_FIELDS), ()))
 
 
 def _submissions(units: list[UnitStatus] | list[OrgUnit], root: OrgUnit, period: Period):
@@ -233,7 +261,8 @@ def _submissions(units: list[UnitStatus] | list[OrgUnit], root: OrgUnit, period:
 def _relabelled(old: Completeness) -> Completeness:
     """The same statuses and counts, with the units as they are now named (one query)."""
     fresh = OrgUnit.objects.in_bulk([s.unit.pk for s in old.units])
-    new = Completeness(period=old.period, units=[UnitStatus(fresh.get(s.unit.pk, s.unit), s.submission) for s in old.units])
+    units = [UnitStatus(fresh.get(s.unit.pk, s.unit), s.submission) for s in old.units]
+    new = Completeness(period=old.period, units=units, digests=old.digests)  # the unit table's digest moved
     new.__dict__["position"] = old.position  # the same units in the same order
     if "_by_child" in old.__dict__:
         new.__dict__["_by_child"] = old.__dict__["_by_child"]  # keyed by path, which a rename leaves alone
@@ -249,7 +278,7 @@ def _retreed(old: Completeness, *, root: OrgUnit, include_root: bool) -> Complet
     unit is as it was, in the same order (a recheck that finds the tree unchanged), `old` itself comes back.
     """
     period = old.period
-    fields = [f.attname for f in OrgUnit._meta.concrete_fields]
+    fields = _UNIT_FIELDS
     rows = list(_expected_units(root, period, include_root).values_list(*fields))
     before = {s.unit.pk: s for s in old.units}
     alias = router.db_for_read(OrgUnit)
@@ -265,14 +294,18 @@ def _retreed(old: Completeness, *, root: OrgUnit, include_root: bool) -> Complet
         units.append(UnitStatus(OrgUnit.from_db(alias, fields, row), kept.submission if kept else None))
         if kept is None:
             new_ids.append(row[0])
+    digests = old.digests
     if new_ids:
         subs = {
-            s.org_unit_id: s for s in Submission.objects.filter(org_unit__in=new_ids, year=period.year, quarter=period.quarter)
+            s.org_unit_id: s
+            for s in _digested(Submission.objects.filter(org_unit__in=new_ids, year=period.year, quarter=period.quarter))
         }
         units = [UnitStatus(s.unit, subs.get(s.unit.pk)) if s.unit.pk in subs else s for s in units]
+        digests = {**digests, **{pk: s.row_digest for pk, s in subs.items()}}
     if same:  # every unit as it was, in its place: what was worked out of `old` (its lists, each child's counts) holds
         return old
-    return Completeness(period=period, units=units)
+    expected = {s.unit.pk for s in units}
+    return Completeness(period=period, units=units, digests={u: d for u, d in digests.items() if u in expected})
 
 
 def _expected_units(root: OrgUnit, period: Period, include_root: bool):
@@ -285,7 +318,13 @@ def _expected_units(root: OrgUnit, period: Period, include_root: bool):
 
 def _completeness(*, root: OrgUnit, year: int, quarter: int, include_root: bool) -> Completeness:
     period = Period(year, quarter)
+    units_digest = fold_sql.tree_digest(_UNIT_FIELDS)  # before the units: a change made meanwhile is seen by a recheck
     units = list(_expected_units(root, period, include_root))
     wanted = {u.pk for u in units}
-    by_unit = {s.org_unit_id: s for s in _submissions(units, root, period) if s.org_unit_id in wanted}
-    return Completeness(period=period, units=[UnitStatus(u, by_unit.get(u.pk)) for u in units])
+    by_unit = {s.org_unit_id: s for s in _digested(_submissions(units, root, period)) if s.org_unit_id in wanted}
+    return Completeness(
+        period=period,
+        units=[UnitStatus(u, by_unit.get(u.pk)) for u in units],
+        digests={pk: s.row_digest for pk, s in by_unit.items()},
+        units_digest=units_digest,
+    )

@@ -120,6 +120,13 @@ def _row_hash(connection, columns: list[str]) -> str:
     return f"reform_row_hash({', '.join(columns)})"
 
 
+def row_digest_sql(model, fields) -> str:
+    """SQL of a 48-bit hash of a row of `model`'s table over `fields` (for an ORM annotation on that table): what
+    a kept result compares after a change the log cannot describe, instead of reading the rows themselves."""
+    connection = connections[router.db_for_read(model)]
+    return _row_hash(connection, [_column(connection, model, f) for f in fields])
+
+
 def tree_digest(fields) -> tuple[int, int, int, int]:
     """(units, the sum of their hashes, succession edges, the sum of theirs) over every unit: what `UnitTree`
     reads of the tree (each unit's `fields`: where it sits, its code, kind and dates; whom it succeeded) in

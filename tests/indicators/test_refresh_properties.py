@@ -259,8 +259,11 @@ def test_rechecked_rollups_agree_with_the_reference_after_changes_the_log_cannot
 def rechecked_agree(world, numbers, changes, reshaped) -> None:
     objs, units, values, statuses, case = loaded(world, numbers)
     indicator, layer = case[0], case[-1]
+    whos = [{"root": objs[0], "year": 2025, "quarter": q, "include_root": False} for q in (1, 2, 3, 4)]
     try:
         folded_and_checked(objs, units, values, statuses, *case)
+        for who in whos:  # who has reported in each quarter, every list worked out, to be rechecked too
+            seen(completeness(**who), objs[0])
         logged = DataChange.objects.order_by("-number").values_list("number", flat=True).first() or 0
         for change in changes:
             apply(objs, indicator, values, statuses, change)
@@ -273,6 +276,13 @@ def rechecked_agree(world, numbers, changes, reshaped) -> None:
         folded_and_checked(objs, units, values, statuses, *case)
         # Asked the data what differs rather than folded, except in `all`, which folds (`_rechecked_all`).
         assert figure_cache.rechecks["rollups"] == rechecks + (moved and layer != "all")
+        # Who has reported, rechecked by the digests of its units and submissions, is who a fresh look finds.
+        rechecked_who = figure_cache.rechecks["completeness"]
+        root = OrgUnit.objects.get(pk=objs[0].pk)
+        for who in whos:
+            who["root"] = root
+            assert seen(completeness(**who), root) == seen(_completeness(**who), root)
+        assert figure_cache.rechecks["completeness"] == rechecked_who + 4 * moved
     finally:
         remove(objs)
 
@@ -333,8 +343,11 @@ def test_rollups_refreshed_from_what_the_database_logged_agree_with_the_referenc
 
     objs, units, values, statuses, case = loaded(world, numbers)
     indicator = case[0]
+    whos = [{"root": objs[0], "year": 2025, "quarter": q, "include_root": False} for q in (1, 2, 3, 4)]
     try:
         folded_and_checked(objs, units, values, statuses, *case)
+        for who in whos:  # who has reported in each quarter, every list worked out, to be rechecked too
+            seen(completeness(**who), objs[0])
         logged = DataChange.objects.order_by("-number").values_list("number", flat=True).first() or 0
         conn = outside()
         try:  # the writes in one to three transactions, as a DBA's session commits them
