@@ -47,8 +47,8 @@ class Completeness:
 
     period: Period
     units: list[UnitStatus] = field(default_factory=list)
-    # For a recheck (`_rechecked`): unit id → the digest of its submission row as read (`_digested`), and the
-    # unit table's digest read before the units were (None: not known, the units are compared row by row).
+    # For a recheck (`_rechecked`): unit id → the digest of its submission row as read (`_digested`), and what
+    # decided the expected units, read before they were (`_units_state`; None: not known, compare them row by row).
     digests: dict[int, int] = field(default_factory=dict)
     units_digest: tuple | None = None
 
@@ -220,7 +220,7 @@ def _rechecked(old: Completeness, *, root: OrgUnit, include_root: bool) -> Compl
     digest differs from the one kept (or that gained or lost a submission) are patched as after a logged
     write, instead of every submission of the nation being read and compared field by field.
     """
-    units_digest = fold_sql.tree_digest(_UNIT_FIELDS)  # before the units: a change made meanwhile is seen next time
+    units_digest = _units_state()  # before the units: a change made meanwhile is seen next time
     new = old if old.units_digest == units_digest else _retreed(old, root=root, include_root=include_root)
     period = new.period
     position = new.position
@@ -242,6 +242,12 @@ def _rechecked(old: Completeness, *, root: OrgUnit, include_root: bool) -> Compl
 # What a Completeness shows of a unit: every column of its row (the lists show names, codes and paths).
 _UNIT_FIELDS = [f.attname for f in OrgUnit._meta.concrete_fields]
 _SUBMISSION_FIELDS = [f.attname for f in Submission._meta.concrete_fields]
+
+
+def _units_state() -> tuple:
+    """What decides the expected units besides the period: the unit table (its digest over every column) and
+    the kinds that report an active indicator (a catalogue change moves them). Two queries."""
+    return fold_sql.tree_digest(_UNIT_FIELDS), tuple(sorted(reporting_kinds()))
 
 
 def _digested(submissions):
@@ -318,7 +324,7 @@ def _expected_units(root: OrgUnit, period: Period, include_root: bool):
 
 def _completeness(*, root: OrgUnit, year: int, quarter: int, include_root: bool) -> Completeness:
     period = Period(year, quarter)
-    units_digest = fold_sql.tree_digest(_UNIT_FIELDS)  # before the units: a change made meanwhile is seen by a recheck
+    units_digest = _units_state()  # before the units: a change made meanwhile is seen by a recheck
     units = list(_expected_units(root, period, include_root))
     wanted = {u.pk for u in units}
     by_unit = {s.org_unit_id: s for s in _digested(_submissions(units, root, period)) if s.org_unit_id in wanted}

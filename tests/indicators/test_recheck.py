@@ -198,3 +198,24 @@ def test_the_unit_tree_is_kept_while_its_tables_read_as_before_and_read_again_on
     by_hand("UPDATE {units} SET valid_to = %s WHERE id = %s", [datetime.date(2031, 6, 30), unit_id()])
     again = unit_tree(ht)
     assert again is not tree and again.open_span[unit_id()][1] == datetime.date(2031, 6, 30)
+
+
+def test_who_is_expected_follows_a_catalogue_changed_by_hand():
+    """The units are as they were, but no active indicator is reported by communes any more: none is expected."""
+    ht = OrgUnit.objects.get(code="HT")
+    who = {"root": ht, "year": 2031, "quarter": 1, "include_root": False}
+    assert UNIT in {s.unit.code for s in completeness(**who).units}
+    rechecks = figure_cache.rechecks["completeness"]
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {Indicator._meta.db_table} SET reported_by = REPLACE(reported_by, 'commune', 'press')"
+            " WHERE reported_by LIKE %s",
+            ["%commune%"],
+        )
+    call_command("mark_data_changed", stdout=io.StringIO())
+    after = completeness(**who)
+    assert UNIT not in {s.unit.code for s in after.units}
+    assert figure_cache.rechecks["completeness"] == rechecks + 1
+    fresh = _completeness(**who)
+    assert [(s.unit.pk, s.status) for s in after.units] == [(s.unit.pk, s.status) for s in fresh.units]
+    assert after.counts_by_child(ht) == fresh.counts_by_child(ht)
