@@ -53,9 +53,10 @@ def _scope(connection, model, *, units, paths) -> tuple[str, str, list]:
     return join, f"({condition})", [connection.ops.prep_for_like_query(p) + "%" for p in paths]
 
 
-def _select(model, columns, *, units, paths, among: dict[str, list], group_by=()) -> list[tuple]:
+def _select(model, columns, *, units, paths, among: dict[str, list], group_by=(), group_first: int = 0) -> list[tuple]:
     """Rows of `columns(connection, column)` from `model`'s table: of the `units` or under the `paths`, with each
-    field of `among` in its values, grouped by the fields of `group_by`. Nothing is asked when a list is empty."""
+    field of `among` in its values, grouped by the fields of `group_by` (or by the first `group_first` columns,
+    which may be expressions). Nothing is asked when a list is empty."""
     if (units is not None and not units) or not all(among.values()):
         return []
     connection = connections[router.db_for_read(model)]
@@ -71,6 +72,8 @@ def _select(model, columns, *, units, paths, among: dict[str, list], group_by=()
     )
     if group_by:
         sql += f" GROUP BY {', '.join(column(f) for f in group_by)}"
+    elif group_first:
+        sql += f" GROUP BY {', '.join(str(n) for n in range(1, group_first + 1))}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params + [v for values in among.values() for v in values])
         return cursor.fetchall()
@@ -106,10 +109,24 @@ def sqlite_row_hash(*values) -> int:
     return int.from_bytes(hashlib.blake2b(repr(values).encode(), digest_size=_HASH_BITS // 8).digest(), "big")
 
 
+class _SqliteBucketSum:
+    """`reform_bucket_sum` for SQLite: a sum modulo BUCKET_MODULUS (SQLite's SUM fails past 2⁶³)."""
+
+    def __init__(self):
+        self.total = 0
+
+    def step(self, value):
+        self.total += value
+
+    def finalize(self):
+        return self.total % BUCKET_MODULUS
+
+
 def register_sqlite_functions(sender, connection, **kwargs) -> None:
     """`connection_created` receiver: SQLite learns the hashes this module asks for (PostgreSQL has its own)."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("reform_row_hash", -1, sqlite_row_hash, deterministic=True)
+        connection.connection.create_aggregate("reform_bucket_sum", 1, _SqliteBucketSum)
 
 
 def _row_hash(connection, columns: list[str]) -> str:
@@ -179,6 +196,33 @@ def cell_digests(*, years, indicator_ids, units=None, paths=None) -> dict[tuple[
 
     rows = _select(DataValue, columns, units=units, paths=paths, among=among, group_by=("org_unit", "year"))
     return {(u, y): int(total) for u, y, total in rows}
+
+
+# A recheck's first pass sums the cell hashes per year and range of this many unit ids (`bucket_digests`), modulo
+# BUCKET_MODULUS, a bigint on both databases however many rows a range holds.
+BUCKET_WIDTH = 256
+BUCKET_MODULUS = 1 << 62
+
+
+def bucket_digests(*, years, indicator_ids, width: int, units=None, paths=None) -> dict[tuple[int, int], int]:
+    """(year, unit id // `width`) → the sum modulo BUCKET_MODULUS of the cell hashes of its units' rows.
+
+    What `cell_digests` says summed over ranges of unit ids: a few hundred numbers for a nation's units, so a
+    recheck compares those and asks for the unit-years of a range only where its sum differs. Grouping a
+    nation's two years by unit and year took 0.65–1 s at 10 M values; by ranges about half that.
+    """
+    among = {"indicator": list(indicator_ids), "year": list(years)}
+
+    def columns(connection, column):
+        bucket = f"({column('org_unit')} / {int(width)})"  # integer division on both databases
+        if connection.vendor == "postgresql":
+            total = f"CAST(MOD(SUM({_cell_hash(connection, column)}), {BUCKET_MODULUS}) AS BIGINT)"
+        else:
+            total = f"reform_bucket_sum({_cell_hash(connection, column)})"
+        return [column("year"), bucket, total]
+
+    rows = _select(DataValue, columns, units=units, paths=paths, among=among, group_first=2)
+    return {(y, b): int(total) for y, b, total in rows}
 
 
 def quarters_with(*, years, statuses, units=None, paths=None) -> list[tuple[int, int, int]]:
