@@ -497,7 +497,31 @@ class _Quarters(set):
         set.update(new, fresh)
         # Zeroed, not deleted: CPython copies a dict that has had entries deleted by its slow path.
         new.bits = {**self.bits, **dict.fromkeys(pairs, 0), **_bits_of(fresh)}
+        if (sums := getattr(self, "_sums", None)) is not None:  # worked out for a recheck: moved by what was replaced
+            width, out = sums[0], defaultdict(int, sums[1])
+            for u, y in pairs:
+                out[(y, u // width)] -= _bits_hash(u, self.bits.get((u, y), 0))
+            for u, y, q in fresh:
+                out[(y, u // width)] += fold_sql.quarter_hash(u, q)
+            new._sums = (width, out)
         return new
+
+    def bucket_sums(self, width: int) -> dict[tuple[int, int], int]:
+        """(year, unit id // width) → the sum of `fold_sql.quarter_hash` over these quarters: what the layer's
+        submissions sum to there (`fold_sql.bucket_quarters`) while nothing changed. Worked out once, then
+        carried through `replaced`."""
+        sums = getattr(self, "_sums", None)
+        if sums is None or sums[0] != width:
+            out, hashed = defaultdict(int), fold_sql.quarter_hash
+            for u, y, q in self:
+                out[(y, u // width)] += hashed(u, q)
+            self._sums = sums = (width, out)
+        return sums[1]
+
+
+def _bits_hash(unit: int, bits: int) -> int:
+    """The sum of `fold_sql.quarter_hash` over a unit-year's quarters given as `_bit`s."""
+    return sum(fold_sql.quarter_hash(unit, q) for q in (1, 2, 3, 4) if bits & _bit(q))
 
 
 def _bits_of(quarters: set[tuple[int, int, int]]) -> dict[tuple[int, int], int]:
@@ -526,6 +550,34 @@ def _differing(now: dict, kept: dict) -> set:
     return {k for k, _v in now.items() ^ kept.items() if now.get(k, 0) != kept.get(k, 0)}
 
 
+def _ranges_differing(tree: UnitTree, width: int, now: dict, kept: dict, read, folded: dict, weigh, others: dict):
+    """A recheck's second pass: (the (unit id, year) of `tree` whose numbers differ, `others` brought up to date).
+
+    `now` and `kept`: (year, unit id // width) → a sum, of the data and of what was folded. Where those
+    differ, `read(years, unit ids)` gives (unit id, year) → number for every unit id of those ranges (an
+    index lookup each; `read(None, None)`, the whole scope, when they are too many), compared with
+    `folded`'s. Other trees' units there (a scope of every unit reads them) are summed anew, as
+    `weigh(unit, number)`, into `others`: copied, since a recheck in another thread may read the old one.
+    """
+    stale = _differing(now, kept)
+    if not stale:
+        return set(), others
+    ids = sorted({u for _year, b in stale for u in range(b * width, (b + 1) * width)})
+    if len(ids) > _RANGE_IDS_AT_MOST:  # most ranges differ (a restore): every unit-year, as one grouped pass
+        read_now = read(None, None)
+    else:
+        read_now = read({y for y, _b in stale}, ids)
+    in_tree, every_unit, sums, found = tree.kind_of, tree.reads_every_unit, dict.fromkeys(stale, 0), {}
+    for (unit, year), value in read_now.items():
+        if (bucket := (year, unit // width)) in sums:
+            if unit in in_tree:
+                found[(unit, year)] = value
+            elif every_unit:  # another tree's unit, which the first pass counted
+                sums[bucket] += weigh(unit, value)
+    mine = {k: v for k, v in folded.items() if (k[1], k[0] // width) in stale}
+    return _differing(found, mine), {**others, **sums}
+
+
 def _dec(v):
     """PostgreSQL gives Decimals already; SQLite gives ints and floats for its NUMERIC column."""
     if v is None or type(v) is Decimal:
@@ -542,12 +594,15 @@ class _Shared:
         self.years = set(years)
         self.indicators = indicators
         allowed = LAYER_STATUSES[layer]
-        keep = None if allowed is None else _Quarters(self._quarters_with(allowed))
-        # (unit id, year) → the digest of its cells as folded: what a recheck compares with the data's. `others`:
-        # (year, unit id // bucket_width) → the sum of the hashes of other trees' rows read (`quarter_cells`).
-        self.digests: dict[tuple[int, int], int] = {}
+        # What a recheck compares in its first pass beside this tree's figures (`cells_differing`): per (year,
+        # unit id // bucket_width), the sums of the hashes of the rows (`others`) and of the layer's quarters
+        # (`quarter_others`) of other trees' units that a scope of every unit reads and drops.
         self.bucket_width = fold_sql.BUCKET_WIDTH
         self.others: dict[tuple[int, int], int] = {}
+        self.quarter_others: dict[tuple[int, int], int] = {}
+        keep = None if allowed is None else _Quarters(self._quarters_with(allowed, others=self.quarter_others))
+        # (unit id, year) → the digest of its cells as folded: what a recheck compares with the data's.
+        self.digests: dict[tuple[int, int], int] = {}
         self.cells = quarter_cells(
             tree=self.tree, years=self.years, indicators=indicators, keep=keep, digests=self.digests, others=self.others
         )
@@ -555,11 +610,12 @@ class _Shared:
         self._reported: set[tuple[int, int, int]] | None = keep
         self._by_quarter: dict[tuple[int, int], frozenset[int]] | None = None
 
-    def _quarters_with(self, statuses, units=None) -> list[tuple[int, int, int]]:
+    def _quarters_with(self, statuses, units=None, others: dict | None = None) -> list[tuple[int, int, int]]:
         """(unit id, year, quarter) of the tree and years whose submission has one of `statuses` (one query).
 
         A small tree names its units (the unique (unit, year, quarter) index answers); a large one joins
         the unit table on the path prefix (one pass over the year's submissions beats thousands of ids).
+        `others` gets the `fold_sql.quarter_hash`es of other trees' quarters read, as `quarter_others`.
         """
         ids = self.tree.unit_ids if units is None else list(units)
         if len(ids) <= 2000:
@@ -567,6 +623,11 @@ class _Shared:
         found = fold_sql.quarters_with(years=self.years, statuses=statuses, **self.tree.scope)
         if self.tree.reads_every_unit:
             mine = self.tree.kind_of
+            if others is not None:
+                width, hashed = self.bucket_width, fold_sql.quarter_hash
+                for u, y, q in found:
+                    if u not in mine:
+                        others[(y, u // width)] = others.get((y, u // width), 0) + hashed(u, q)
             found = [k for k in found if k[0] in mine]
         return found
 
@@ -581,7 +642,7 @@ class _Shared:
         new.tree, new.layer, new.years, new.indicators = tree or self.tree, self.layer, self.years, self.indicators
         new._by_quarter = None
         # Other trees' rows are not refreshed: a recheck finds their ranges differ, and reads them again.
-        new.bucket_width, new.others = self.bucket_width, self.others
+        new.bucket_width, new.others, new.quarter_others = self.bucket_width, self.others, self.quarter_others
         units = {u for us in changed.values() for u in us if u in new.tree.kind_of}
         pairs = {(u, y) for y, us in changed.items() for u in us}
         stale = {(u, y, q) for u, y in pairs for q in (1, 2, 3, 4)}
@@ -624,33 +685,36 @@ class _Shared:
 
         First the cell hashes summed per year and range of unit ids (`fold_sql.bucket_digests`, a few hundred
         numbers), against the same sums of what was folded (the tree's digests, and `others`' for the rows of
-        other trees that a scope of every unit reads); then the unit-years of the ranges that differ, by their
-        unit ids (an index lookup each). Comparing a nation's 49 k unit-year digests in Python cost ~0.2 s and
-        reading them 0.65–1 s at 10 M values. The ranges read again leave their other trees' sums in `others`.
+        other trees that a scope of every unit reads); then the unit-years of the ranges that differ
+        (`_ranges_differing`). Reading a nation's 49 k unit-year digests took 0.65–1 s at 10 M values, and
+        comparing them in Python ~0.1 s more.
         """
         width, modulus = self.bucket_width, fold_sql.BUCKET_MODULUS
         now = fold_sql.bucket_digests(years=self.years, indicator_ids=indicator_ids, width=width, **tree.scope)
         mine, others = self._bucket_sums, self.others
         kept = {k: (mine.get(k, 0) + others.get(k, 0)) % modulus for k in mine.keys() | others.keys()}
-        stale = _differing(now, kept)
-        if not stale:
-            return set()
-        ids = sorted({u for _year, b in stale for u in range(b * width, (b + 1) * width)})
-        if len(ids) > _RANGE_IDS_AT_MOST:  # most ranges differ (a restore): every unit-year, as one grouped pass
-            read = fold_sql.cell_digests(years=self.years, indicator_ids=indicator_ids, **tree.scope)
-        else:
-            read = fold_sql.cell_digests(years={y for y, _b in stale}, indicator_ids=indicator_ids, units=ids)
-        in_tree, sums = tree.kind_of, dict.fromkeys(stale, 0)
-        found = {}
-        for (unit, year), digest in read.items():
-            if (bucket := (year, unit // width)) in sums:
-                if unit in in_tree:
-                    found[(unit, year)] = digest
-                elif tree.reads_every_unit:  # another tree's rows, which the first pass counted
-                    sums[bucket] += digest
-        self.others = {**others, **sums}  # a new dict: a recheck in another thread may be reading the old one
-        folded = {k: v for k, v in self.digests.items() if (k[1], k[0] // width) in stale}
-        return _differing(found, folded)
+
+        def read(years, units):
+            scope = tree.scope if units is None else {"units": units}
+            return fold_sql.cell_digests(years=years or self.years, indicator_ids=indicator_ids, **scope)
+
+        changed, self.others = _ranges_differing(tree, width, now, kept, read, self.digests, lambda _u, d: d, others)
+        return changed
+
+    def quarters_differing(self, tree: UnitTree, statuses) -> set[tuple[int, int]]:
+        """The (unit id, year) of `tree` whose quarters in the layer differ from those folded: `cells_differing`
+        for the submissions (`fold_sql.bucket_quarters`, then `quarter_bits` of the ranges that differ)."""
+        width, quarters = self.bucket_width, self.reported_quarters()
+        now = fold_sql.bucket_quarters(years=self.years, statuses=statuses, width=width, **tree.scope)
+        mine, others = quarters.bucket_sums(width), self.quarter_others
+        kept = {k: mine.get(k, 0) + others.get(k, 0) for k in mine.keys() | others.keys()}
+
+        def read(years, units):
+            scope = tree.scope if units is None else {"units": units}
+            return fold_sql.quarter_bits(years=years or self.years, statuses=statuses, **scope)
+
+        changed, self.quarter_others = _ranges_differing(tree, width, now, kept, read, quarters.bits, _bits_hash, others)
+        return changed
 
     def settle(self) -> None:
         """Read now what would otherwise be read lazily, and let the raw cells go: the Rollups are to be kept.
@@ -874,9 +938,7 @@ class Rollup:
             return None
         # The tree's scope, as the fold reads: the same units. A list of a nation's ids (2,075 at 1 M values) cost more
         # to send and plan than the path join (quarters 19 against 16 ms, one indicator's digests 11 against 2 ms).
-        changes = shared.cells_differing(tree, list(now))
-        bits = tree.holds(fold_sql.quarter_bits(years=years, statuses=allowed, **tree.scope))
-        changes |= _differing(bits, shared.reported_quarters().bits)
+        changes = shared.cells_differing(tree, list(now)) | shared.quarters_differing(tree, allowed)
         changes.update((u, y) for u in moved for y in years)
         if len(changes) > limit:
             return None

@@ -127,6 +127,7 @@ def register_sqlite_functions(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_function("reform_row_hash", -1, sqlite_row_hash, deterministic=True)
         connection.connection.create_aggregate("reform_bucket_sum", 1, _SqliteBucketSum)
+        connection.connection.create_function("reform_quarter_hash", 2, quarter_hash, deterministic=True)
 
 
 def _row_hash(connection, columns: list[str]) -> str:
@@ -222,6 +223,44 @@ def bucket_digests(*, years, indicator_ids, width: int, units=None, paths=None) 
         return [column("year"), bucket, total]
 
     rows = _select(DataValue, columns, units=units, paths=paths, among=among, group_first=2)
+    return {(y, b): int(total) for y, b, total in rows}
+
+
+_QUARTER_PRIME = 2_147_483_647  # 2³¹ − 1: every product below stays within a bigint
+_QUARTER_MIX = 48_271
+
+
+def quarter_hash(unit: int, quarter: int) -> int:
+    """A 31-bit hash of one unit's quarter, as `bucket_quarters` sums it in SQL: what a kept layer's quarters sum
+    to per range of unit ids (`_Quarters.bucket_sums`). Cubed, so that a few quarters moved between units do not
+    cancel in the sum as they would under a linear hash."""
+    t = (unit * 4 + quarter - 1) % _QUARTER_PRIME * _QUARTER_MIX % _QUARTER_PRIME + 1
+    return t * t % _QUARTER_PRIME * t % _QUARTER_PRIME
+
+
+def _quarter_hash_sql(connection, column) -> str:
+    if connection.vendor != "postgresql":
+        return f"reform_quarter_hash({column('org_unit')}, {column('quarter')})"
+    p = _QUARTER_PRIME
+    t = f"(MOD(MOD({column('org_unit')} * 4 + {column('quarter')} - 1, {p}) * {_QUARTER_MIX}, {p}) + 1)"
+    return f"MOD(MOD({t} * {t}, {p}) * {t}, {p})"
+
+
+def bucket_quarters(*, years, statuses, width: int, units=None, paths=None) -> dict[tuple[int, int], int]:
+    """(year, unit id // `width`) → the sum of `quarter_hash` over its units' quarters whose submission has one of
+    `statuses`: `quarter_bits` in a few hundred numbers, for the first pass of a recheck (as `bucket_digests`)."""
+
+    def columns(connection, column):
+        return [column("year"), f"({column('org_unit')} / {int(width)})", f"SUM({_quarter_hash_sql(connection, column)})"]
+
+    rows = _select(
+        Submission,
+        columns,
+        units=units,
+        paths=paths,
+        among={"status": [str(s) for s in statuses], "year": list(years)},
+        group_first=2,
+    )
     return {(y, b): int(total) for y, b, total in rows}
 
 
