@@ -293,7 +293,7 @@ class UnitTree:
     def scope(self) -> dict:
         """How the fold's queries pick this tree's rows (`fold_sql`'s `paths=`): joined to the units on the tree's
         paths, or, for a tree of most units of the table (a nation's), every row, the other units' dropped as
-        read (`holds`). The join cost more per row than those rows do: at 10 M values, a recheck's digests of
+        read (`reads_every_unit`). The join cost more per row than those rows do: at 10 M values, a recheck's digests of
         two national years took 1.1–1.4 s joined, 0.65–1.1 s without, and the first fold 13.5 s against 10–11.8 s.
         """
         if len(self.unit_ids) >= _WHOLE_TABLE_SHARE * self.digest[0]:
@@ -302,15 +302,8 @@ class UnitTree:
 
     @property
     def reads_every_unit(self) -> bool:
-        """Whether `scope` reads other trees' rows too, which the reader then drops (`holds`)."""
+        """Whether `scope` reads other trees' rows too, which the reader then drops (`kind_of` says whose)."""
         return self.scope["paths"] is fold_sql.EVERY_UNIT
-
-    def holds(self, rows: dict) -> dict:
-        """`rows` keyed by (unit id, …) without those of units outside the tree, which a `scope` of every unit reads."""
-        if not self.reads_every_unit:
-            return rows
-        mine = self.kind_of
-        return {k: v for k, v in rows.items() if k[0] in mine}
 
     @cached_property
     def _shapes(self) -> dict[int, tuple]:
@@ -550,15 +543,21 @@ def _differing(now: dict, kept: dict) -> set:
     return {k for k, _v in now.items() ^ kept.items() if now.get(k, 0) != kept.get(k, 0)}
 
 
-def _ranges_differing(tree: UnitTree, width: int, now: dict, kept: dict, read, folded: dict, weigh, others: dict):
+def _ranges_differing(
+    tree: UnitTree, width: int, now: dict, mine: dict, others: dict, read, folded: dict, weigh, modulus: int | None = None
+):
     """A recheck's second pass: (the (unit id, year) of `tree` whose numbers differ, `others` brought up to date).
 
-    `now` and `kept`: (year, unit id // width) → a sum, of the data and of what was folded. Where those
+    `now`: (year, unit id // width) → a sum of the data, against what was folded: the tree's sums (`mine`)
+    and other trees' (`others`), added up modulo `modulus` when the data's sum is taken so. Where those
     differ, `read(years, unit ids)` gives (unit id, year) → number for every unit id of those ranges (an
     index lookup each; `read(None, None)`, the whole scope, when they are too many), compared with
     `folded`'s. Other trees' units there (a scope of every unit reads them) are summed anew, as
     `weigh(unit, number)`, into `others`: copied, since a recheck in another thread may read the old one.
     """
+    kept = {k: mine.get(k, 0) + others.get(k, 0) for k in mine.keys() | others.keys()}
+    if modulus is not None:
+        kept = {k: v % modulus for k, v in kept.items()}
     stale = _differing(now, kept)
     if not stale:
         return set(), others
@@ -627,7 +626,8 @@ class _Shared:
                 width, hashed = self.bucket_width, fold_sql.quarter_hash
                 for u, y, q in found:
                     if u not in mine:
-                        others[(y, u // width)] = others.get((y, u // width), 0) + hashed(u, q)
+                        key = (y, u // width)
+                        others[key] = others.get(key, 0) + hashed(u, q)
             found = [k for k in found if k[0] in mine]
         return found
 
@@ -689,16 +689,16 @@ class _Shared:
         (`_ranges_differing`). Reading a nation's 49 k unit-year digests took 0.65–1 s at 10 M values, and
         comparing them in Python ~0.1 s more.
         """
-        width, modulus = self.bucket_width, fold_sql.BUCKET_MODULUS
+        width = self.bucket_width
         now = fold_sql.bucket_digests(years=self.years, indicator_ids=indicator_ids, width=width, **tree.scope)
-        mine, others = self._bucket_sums, self.others
-        kept = {k: (mine.get(k, 0) + others.get(k, 0)) % modulus for k in mine.keys() | others.keys()}
 
         def read(years, units):
             scope = tree.scope if units is None else {"units": units}
             return fold_sql.cell_digests(years=years or self.years, indicator_ids=indicator_ids, **scope)
 
-        changed, self.others = _ranges_differing(tree, width, now, kept, read, self.digests, lambda _u, d: d, others)
+        changed, self.others = _ranges_differing(
+            tree, width, now, self._bucket_sums, self.others, read, self.digests, lambda _u, d: d, fold_sql.BUCKET_MODULUS
+        )
         return changed
 
     def quarters_differing(self, tree: UnitTree, statuses) -> set[tuple[int, int]]:
@@ -706,14 +706,15 @@ class _Shared:
         for the submissions (`fold_sql.bucket_quarters`, then `quarter_bits` of the ranges that differ)."""
         width, quarters = self.bucket_width, self.reported_quarters()
         now = fold_sql.bucket_quarters(years=self.years, statuses=statuses, width=width, **tree.scope)
-        mine, others = quarters.bucket_sums(width), self.quarter_others
-        kept = {k: mine.get(k, 0) + others.get(k, 0) for k in mine.keys() | others.keys()}
 
         def read(years, units):
             scope = tree.scope if units is None else {"units": units}
             return fold_sql.quarter_bits(years=years or self.years, statuses=statuses, **scope)
 
-        changed, self.quarter_others = _ranges_differing(tree, width, now, kept, read, quarters.bits, _bits_hash, others)
+        mine = quarters.bucket_sums(width)
+        changed, self.quarter_others = _ranges_differing(
+            tree, width, now, mine, self.quarter_others, read, quarters.bits, _bits_hash
+        )
         return changed
 
     def settle(self) -> None:

@@ -205,6 +205,11 @@ BUCKET_WIDTH = 256
 BUCKET_MODULUS = 1 << 62
 
 
+def _range_of(column, width: int) -> str:
+    """SQL of a row's range of unit ids, unit id // `width` (integer division on both databases)."""
+    return f"({column('org_unit')} / {int(width)})"
+
+
 def bucket_digests(*, years, indicator_ids, width: int, units=None, paths=None) -> dict[tuple[int, int], int]:
     """(year, unit id // `width`) → the sum modulo BUCKET_MODULUS of the cell hashes of its units' rows.
 
@@ -215,7 +220,7 @@ def bucket_digests(*, years, indicator_ids, width: int, units=None, paths=None) 
     among = {"indicator": list(indicator_ids), "year": list(years)}
 
     def columns(connection, column):
-        bucket = f"({column('org_unit')} / {int(width)})"  # integer division on both databases
+        bucket = _range_of(column, width)
         if connection.vendor == "postgresql":
             total = f"CAST(MOD(SUM({_cell_hash(connection, column)}), {BUCKET_MODULUS}) AS BIGINT)"
         else:
@@ -251,28 +256,25 @@ def bucket_quarters(*, years, statuses, width: int, units=None, paths=None) -> d
     `statuses`: `quarter_bits` in a few hundred numbers, for the first pass of a recheck (as `bucket_digests`)."""
 
     def columns(connection, column):
-        return [column("year"), f"({column('org_unit')} / {int(width)})", f"SUM({_quarter_hash_sql(connection, column)})"]
+        return [column("year"), _range_of(column, width), f"SUM({_quarter_hash_sql(connection, column)})"]
 
-    rows = _select(
-        Submission,
-        columns,
-        units=units,
-        paths=paths,
-        among={"status": [str(s) for s in statuses], "year": list(years)},
-        group_first=2,
-    )
+    rows = _submissions(columns, years=years, statuses=statuses, units=units, paths=paths, group_first=2)
     return {(y, b): int(total) for y, b, total in rows}
+
+
+def _submissions(columns, *, years, statuses, units, paths, **grouping) -> list[tuple]:
+    """`_select` of the submissions of `years` whose status is one of `statuses`."""
+    among = {"status": [str(s) for s in statuses], "year": list(years)}
+    return _select(Submission, columns, units=units, paths=paths, among=among, **grouping)
 
 
 def quarters_with(*, years, statuses, units=None, paths=None) -> list[tuple[int, int, int]]:
     """(unit id, year, quarter) whose submission has one of `statuses`, of the `units` or under the `paths`."""
-    return _select(
-        Submission,
-        lambda _connection, column: [column(f) for f in ("org_unit", "year", "quarter")],
-        units=units,
-        paths=paths,
-        among={"status": [str(s) for s in statuses], "year": list(years)},
-    )
+
+    def columns(_connection, column):
+        return [column(f) for f in ("org_unit", "year", "quarter")]
+
+    return _submissions(columns, years=years, statuses=statuses, units=units, paths=paths)
 
 
 def quarter_bits(*, years, statuses, units=None, paths=None) -> dict[tuple[int, int], int]:
@@ -284,12 +286,5 @@ def quarter_bits(*, years, statuses, units=None, paths=None) -> dict[tuple[int, 
         bit = f"CASE {quarter} {' '.join(f'WHEN {q} THEN {1 << (q - 1)}' for q in _QUARTERS)} END"
         return [column("org_unit"), column("year"), f"SUM({bit})"]
 
-    rows = _select(
-        Submission,
-        columns,
-        units=units,
-        paths=paths,
-        among={"status": [str(s) for s in statuses], "year": list(years)},
-        group_by=("org_unit", "year"),
-    )
+    rows = _submissions(columns, years=years, statuses=statuses, units=units, paths=paths, group_by=("org_unit", "year"))
     return {(u, y): int(b) for u, y, b in rows}
